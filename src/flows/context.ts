@@ -1,0 +1,39 @@
+import type { LockBank } from '../../drivers/locks/contract.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { TrustStore, X25519KeyPair } from '../domain/index.js';
+import type { Log } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { Reporter } from './reporter.js';
+
+/** What a seller's online check answers (protocol.md verify.reply), or why there was no answer. */
+export type OnlineResult =
+  | { result: 'ok' | 'denied' | 'unknown' | 'cancelled' | 'locked'; attemptsLeft?: number }
+  | { result: 'timeout' }
+  | { result: 'offline' };
+
+/** The seller link as the flows see it. */
+export interface OnlineVerifier {
+  verifyOnline(req: {
+    sellerId: string;
+    txn: string;
+    method: 'code';
+    kVerify: Buffer;
+    salt: Buffer;
+    timeoutMs: number;
+  }): Promise<OnlineResult>;
+}
+
+/** Everything a flow needs. Built once by app.ts. */
+export interface FlowContext {
+  config: Config;
+  store: Store;
+  locks: LockBank;
+  clock: Clock;
+  log: Log;
+  /** Trusted seller keys for slips. */
+  trust: TrustStore;
+  kioskX25519: X25519KeyPair;
+  reporter: Reporter;
+  online: OnlineVerifier | null;
+}

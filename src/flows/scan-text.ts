@@ -1,0 +1,26 @@
+import { isId, isTxn } from '../domain/index.js';
+
+export type ScanKind =
+  | { kind: 'slip'; text: string }
+  | { kind: 'courier'; courierId: string }
+  | { kind: 'parcel'; sellerId: string | null; txn: string }
+  | { kind: 'junk' };
+
+/**
+ * What a scanned text is: a slip (`PKS1.…`), a courier badge
+ * (`courier:{id}`), a parcel name (`{sellerId}/{txn}` or a bare txn), or
+ * nothing the kiosk understands.
+ */
+export function classifyScan(text: string): ScanKind {
+  if (text.startsWith('PKS1.')) return { kind: 'slip', text };
+  const badge = /^courier:(.+)$/.exec(text);
+  if (badge && isId(badge[1])) return { kind: 'courier', courierId: badge[1] };
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    const sellerId = text.slice(0, slash);
+    const txn = text.slice(slash + 1);
+    if (isId(sellerId) && isTxn(txn)) return { kind: 'parcel', sellerId, txn };
+  }
+  if (isTxn(text)) return { kind: 'parcel', sellerId: null, txn: text };
+  return { kind: 'junk' };
+}
