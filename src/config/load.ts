@@ -23,17 +23,22 @@ export interface LoadConfigOptions {
 }
 
 /**
- * <package root>/config/default.json. The root is the first folder above this
- * module holding a package.json, so it works from src/ (tests) and dist/src/ (built).
+ * The installation's root: the first folder above this module holding a
+ * package.json, so it works from src/ (tests) and dist/src/ (built).
  */
-export function defaultConfigPath(): string {
+export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'config', 'default.json');
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
     const up = path.dirname(dir);
-    if (up === dir) return path.resolve('config', 'default.json');
+    if (up === dir) return process.cwd();
     dir = up;
   }
+}
+
+/** <package root>/config/default.json. */
+export function defaultConfigPath(): string {
+  return path.join(packageRoot(), 'config', 'default.json');
 }
 
 /**

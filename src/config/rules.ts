@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRfc3339 } from '../domain/ids.js';
 
 /**
  * Small schema builders whose error messages say what is allowed, so a person
@@ -11,6 +12,7 @@ const MAX_SHOWN = 60;
 /** A value as the person wrote it, shortened so one bad blob does not flood the report. */
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (typeof v === 'string' && v.length > MAX_SHOWN) return `${JSON.stringify(v.slice(0, MAX_SHOWN - 3)).slice(0, -1)}…"`;
   // Config values come from JSON, so they always stringify; the fallback is for the impossible rest.
   const s = JSON.stringify(v) ?? typeof v;
   return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN - 1)}…` : s;
@@ -96,13 +98,12 @@ export function hex64(): z.ZodPipe<z.ZodString, z.ZodTransform<string, string>> 
   return text(/^[0-9a-fA-F]{64}$/, HEX64_PHRASE).transform((s) => s.toLowerCase());
 }
 
-const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const RFC3339_PHRASE = 'an RFC 3339 time, like 2027-01-01T00:00:00Z';
 
 export function rfc3339Time(): z.ZodString {
   return z
     .string({ error: mustBe(RFC3339_PHRASE) })
-    .refine((s) => RFC3339_RE.test(s) && !Number.isNaN(Date.parse(s)), { error: mustBe(RFC3339_PHRASE) });
+    .refine(isRfc3339, { error: mustBe(RFC3339_PHRASE) }); // The trust store reads it with the same rule.
 }
 
 /** Canonical unpadded base64url of exactly `bytes` bytes. */

@@ -58,7 +58,8 @@ export const brokerSchema = obj({
   }
 });
 
-function brokerUrlOk(s: string): boolean {
+/** "embedded", or an mqtt:// or mqtts:// URL with a host. */
+export function brokerUrlOk(s: string): boolean {
   if (s === 'embedded') return true;
   try {
     const u = new URL(s);
