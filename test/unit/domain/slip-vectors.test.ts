@@ -1,7 +1,18 @@
+import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkSlip, createTrustStore, isTxn, parseSlip, readSlipPlaintext, type SlipCheck } from '../../../src/domain/index.js';
+import {
+  checkSlip,
+  createTrustStore,
+  isTxn,
+  kioskHintOf,
+  parseSlip,
+  readSlipPlaintext,
+  slipText,
+  writeSlipAad,
+  type SlipCheck,
+} from '../../../src/domain/index.js';
 import { spyOnScrypt } from './scrypt-spy.js';
-import { keys, kioskX25519, otherKioskX25519, sellerTrust, slips, type SlipVector } from './vectors.js';
+import { keys, kioskX25519, otherKioskX25519, sellerKeys, sellerTrust, slips, type SlipVector } from './vectors.js';
 
 const scrypt = spyOnScrypt();
 
@@ -100,6 +111,31 @@ describe('slip check details', () => {
       ok: false,
       reason: 'wrong-kiosk',
     });
+  });
+
+  it('a signed mode-1 slip whose ephemeral key is low-order (all-zero X25519) is malformed at step 3', async () => {
+    const seller = sellerKeys[0];
+    for (const eph of [Buffer.alloc(32), Buffer.concat([Buffer.of(1), Buffer.alloc(31)])]) {
+      const aad = writeSlipAad({
+        mode: 1,
+        sellerId: seller.id,
+        kid: seller.keys.kid,
+        slipId: Buffer.alloc(16, 7),
+        params: { logN: 14, r: 1, p: 1 },
+        salt: Buffer.alloc(16, 8),
+        ephPublic: eph,
+        kioskHint: kioskHintOf(kioskX25519.publicKey),
+        nonce: Buffer.alloc(12, 9),
+        ciphertextLength: 17,
+      });
+      const signed = Buffer.concat([aad, Buffer.alloc(17, 1)]);
+      const text = slipText(Buffer.concat([signed, sign(null, signed, seller.keys.privateKey)]));
+      expect(parseSlip(text)?.ephPublic?.equals(eph)).toBe(true);
+      const opts = { trust: sellerTrust, allowMode0: false, kioskX25519 };
+      expect(await checkSlip(text, opts)).toMatchObject({ ok: false, reason: 'malformed' });
+      expect(await checkSlip(text, { ...opts, code: '24681357' })).toMatchObject({ ok: false, reason: 'malformed' });
+    }
+    expect(scrypt.calls()).toBe(0);
   });
 
   it('mode 1 is accepted where mode 0 is refused', async () => {
