@@ -1,0 +1,174 @@
+import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
+import { silentLog, type Log } from '../../src/log.js';
+import { DeviceError } from '../errors.js';
+import { TypedEmitter } from '../events.js';
+import { LineDecoder, type LineEvent } from '../serial/lines.js';
+import type { ByteTransport } from '../serial/transport.js';
+import { splitAim } from './aim.js';
+import type { Scanner, ScannerEvents } from './contract.js';
+
+export interface SerialScannerOptions {
+  /** Longest symbol kept (bytes); longer lines are dropped. Default 4096 (a full QR code). */
+  maxLineLength?: number;
+  /** `auto` (default): strip a known AIM prefix when present; `never`: keep the text as sent. */
+  aim?: 'auto' | 'never';
+  /**
+   * For scanners set up without a suffix: end the symbol after this many ms of
+   * silence. Default null (wait for CR/LF).
+   */
+  lineIdleMs?: number | null;
+}
+
+/**
+ * Bytes that may appear inside symbol data: GS1 uses GS (0x1d) as FNC1, and
+ * ISO/IEC 15434 envelopes use RS (0x1e) and EOT (0x04). Tab is text.
+ */
+const ALLOWED_CONTROLS = new Set([0x04, 0x09, 0x1d, 0x1e]);
+
+/**
+ * A serial (or USB-CDC) barcode scanner that sends one symbol per line, with
+ * or without an AIM symbology prefix. A line that is not text (bad UTF-8,
+ * control bytes) is dropped with an `error` event; its content never reaches
+ * an error message or a log, since a symbol may carry a pickup code.
+ */
+export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanner {
+  readonly name: string;
+  private readonly lines: LineDecoder;
+  private readonly aim: 'auto' | 'never';
+  private readonly idleMs: number | null;
+  private idleTimer: TimerHandle | null = null;
+  private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
+  private readonly log: Log;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  private readonly onClose = (reason: string): void => this.lost(reason);
+  private readonly onOpen = (): void => this.back();
+  private readonly onTransportError = (err: Error): void => this.emitError(err);
+
+  constructor(
+    private readonly transport: ByteTransport,
+    options: SerialScannerOptions = {},
+    private readonly clock: Clock = systemClock,
+    log: Log = silentLog,
+  ) {
+    super();
+    this.name = `scanner:serial ${transport.description}`;
+    this.lines = new LineDecoder({ maxLength: options.maxLineLength ?? 4096 });
+    this.aim = options.aim ?? 'auto';
+    this.idleMs = options.lineIdleMs ?? null;
+    this.log = log.child({ module: 'scanner:serial' });
+  }
+
+  async open(): Promise<void> {
+    if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
+    if (this.phase !== 'idle') return;
+    this.transport.on('data', this.onData);
+    this.transport.on('close', this.onClose);
+    this.transport.on('open', this.onOpen);
+    this.transport.on('error', this.onTransportError);
+    try {
+      await this.transport.open();
+    } catch (e) {
+      this.detach();
+      throw e;
+    }
+    if (this.phase === 'idle') this.phase = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.phase === 'closed') return;
+    const wasIdle = this.phase === 'idle';
+    this.phase = 'closed';
+    this.clearIdle();
+    this.detach();
+    if (!wasIdle) await this.transport.close();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.phase !== 'open') return;
+    this.handle(this.lines.push(chunk));
+    if (this.idleMs !== null && this.lines.pending > 0) {
+      this.clearIdle();
+      this.idleTimer = this.clock.setTimeout(() => {
+        this.idleTimer = null;
+        if (this.phase === 'open') this.handle(this.lines.flush());
+      }, this.idleMs);
+    }
+  }
+
+  private handle(events: LineEvent[]): void {
+    for (const ev of events) {
+      switch (ev.type) {
+        case 'overflow':
+          this.drop(`a line of ${ev.dropped} bytes is longer than the ${this.lines.maxLength}-byte limit`);
+          break;
+        case 'line':
+          this.line(ev.line);
+          break;
+        default: {
+          const never: never = ev;
+          return never;
+        }
+      }
+    }
+  }
+
+  private line(bytes: Buffer): void {
+    const bad = bytes.findIndex((b) => (b < 0x20 && !ALLOWED_CONTROLS.has(b)) || b === 0x7f);
+    if (bad >= 0) {
+      this.drop(`a ${bytes.length}-byte line holds control byte 0x${bytes[bad].toString(16).padStart(2, '0')} at ${bad}`);
+      return;
+    }
+    let text: string;
+    try {
+      text = this.utf8.decode(bytes);
+    } catch {
+      this.drop(`a ${bytes.length}-byte line is not valid UTF-8`);
+      return;
+    }
+    const { symbology, text: data } = this.aim === 'auto' ? splitAim(text) : { symbology: null, text };
+    if (data.length === 0) {
+      this.drop(`a line held only the symbology identifier ${symbology ?? ''}`);
+      return;
+    }
+    this.emit('read', { text: data, symbology });
+  }
+
+  private drop(why: string): void {
+    this.log.warn({ why }, 'dropped a scanner line');
+    this.emitError(new DeviceError('protocol', `dropped ${why}; check the scanner's interface settings (baud rate, suffix CR/LF)`, this.name));
+  }
+
+  private lost(reason: string): void {
+    if (this.phase !== 'open') return;
+    this.phase = 'down';
+    this.clearIdle();
+    this.lines.reset();
+    this.log.warn({ reason }, 'scanner line lost');
+    this.emit('disconnect', reason);
+  }
+
+  private back(): void {
+    if (this.phase !== 'down') return;
+    this.phase = 'open';
+    this.log.info('scanner line back');
+    this.emit('reconnect');
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private emitError(err: Error): void {
+    if (this.phase === 'closed') return;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  private detach(): void {
+    this.transport.off('data', this.onData);
+    this.transport.off('close', this.onClose);
+    this.transport.off('open', this.onOpen);
+    this.transport.off('error', this.onTransportError);
+  }
+}
