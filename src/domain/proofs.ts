@@ -9,17 +9,21 @@ import { deriveS, kReceipt, kVerify, scryptParamsOk, type ScryptParams } from '.
 
 const ONLINE = Buffer.from('PKS1 online', 'ascii');
 
+// Ids and txns are ASCII by syntax; they are fed as UTF-8, which is the same
+// bytes for ASCII and, unlike node's 'ascii' encoding, never maps two
+// different strings to one byte string.
+
 /** HMAC-SHA256(K_verify, "PKS1 online" || requestId). */
 export function onlineProof(kVerifyKey: Uint8Array, requestId: string): Buffer {
-  return createHmac('sha256', kVerifyKey).update(ONLINE).update(requestId, 'ascii').digest();
+  return createHmac('sha256', kVerifyKey).update(ONLINE).update(requestId, 'utf8').digest();
 }
 
 /** HMAC-SHA256(K_receipt, eventId || 0x00 || txn). */
 export function recipientProof(kReceiptKey: Uint8Array, eventId: string, txn: string): Buffer {
   return createHmac('sha256', kReceiptKey)
-    .update(eventId, 'ascii')
+    .update(eventId, 'utf8')
     .update(Buffer.of(0))
-    .update(txn, 'ascii')
+    .update(txn, 'utf8')
     .digest();
 }
 
