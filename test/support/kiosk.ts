@@ -1,0 +1,128 @@
+import { Writable } from 'node:stream';
+import { expect } from 'vitest';
+import { buildDevices } from '../../drivers/factory.js';
+import { startKiosk, type RunningKiosk, type StartOptions } from '../../src/app.js';
+import { hashCourierPin, loadConfig, type Config } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import { generateEd25519, makeSlip, type Ed25519KeyPair, type SlipPlaintext } from '../../src/domain/index.js';
+import { FakeClock } from './fake-clock.js';
+import { tempDir } from './tmp.js';
+
+export const FAST = { logN: 14, r: 1, p: 1 };
+export const COURIER = { id: '7001', pin: '246810' };
+
+/** GET /sim/state, as sim-control.md gives it. */
+export interface SimState {
+  compartments: Array<{ id: string; size: string; locked: boolean | null; doorOpen: boolean | null; unlockPulses: number }>;
+  screen: { id: string; text: string };
+  card: { files: Record<string, string> } | null;
+}
+
+export interface Harness {
+  k: RunningKiosk;
+  clock: FakeClock;
+  seller: { id: string; keys: Ed25519KeyPair };
+  config: Config;
+  dataDir: string;
+  logText(): string;
+  post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  state(): Promise<SimState>;
+  waitScreen(id: string, timeoutMs?: number): Promise<SimState>;
+  slip(txn: string, code: string, extra?: Partial<SlipPlaintext>): Promise<string>;
+  restart(whileDown?: () => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A simulated kiosk on free ports with a fake clock, a trusted test seller and one courier. */
+export async function startHarness(opts: { tune?: (c: Config) => void; link?: StartOptions['link'] } = {}): Promise<Harness> {
+  const t = tempDir('pk-e2e-');
+  const seller = { id: 'shop-a', keys: generateEd25519() };
+  const config = loadConfig({
+    overrides: { dataDir: t.dir, httpPort: 0, trust: [{ id: seller.id, key: seller.keys.publicKey.toString('hex') }] },
+  });
+  config.couriers = [{ id: COURIER.id, pin: await hashCourierPin(COURIER.pin, FAST) }];
+  config.log.level = 'debug';
+  opts.tune?.(config);
+  const clock = new FakeClock();
+  let logged = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logged += chunk.toString();
+      cb();
+    },
+  });
+  // The harness owns the (simulated) hardware, so a kiosk restart finds doors as people left them.
+  const hw = buildDevices(config, clock);
+  const start = () =>
+    startKiosk({ config, clock, log: createLogger({ level: 'debug', destination: sink }), link: opts.link, devices: { devices: hw.devices, sims: hw.sims } });
+  const h: Harness = {
+    k: await start(),
+    clock,
+    seller,
+    config,
+    dataDir: t.dir,
+    logText: () => logged,
+    async post(path, body) {
+      const r = await fetch(new URL(path, h.k.ui!.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    },
+    async state() {
+      return (await (await fetch(new URL('/sim/state', h.k.ui!.url))).json()) as SimState;
+    },
+    async waitScreen(id, timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      let s: SimState | undefined;
+      while (Date.now() < end) {
+        s = await h.state();
+        if (s.screen.id === id) return s;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(s?.screen, `waiting for screen ${id}`).toMatchObject({ id });
+      return s!;
+    },
+    slip(txn, code, extra = {}) {
+      return makeSlip({ seller, mode: 1, code, plaintext: { txn, ...extra }, params: FAST, kioskX25519Public: h.k.identity.x25519.publicKey });
+    },
+    async restart(whileDown) {
+      await h.k.stop();
+      whileDown?.();
+      h.k = await start();
+    },
+    async stop() {
+      await h.k.stop();
+      for (const d of [hw.devices.keypad, hw.devices.scanner, hw.devices.locks, hw.devices.fingerprint, hw.devices.card]) await d?.close();
+      t.cleanup();
+    },
+  };
+  return h;
+}
+
+/** Signs a courier in, scans slip and number, picks size M if asked, and closes the door. Returns the compartment. */
+export async function load(h: Harness, txn: string, code: string, opts: { slip?: string } = {}): Promise<string> {
+  await h.post('/sim/keypad', { keys: '*' });
+  await h.waitScreen('courier-id');
+  await h.post('/sim/keypad', { keys: `${COURIER.id}#` });
+  await h.post('/sim/keypad', { keys: `${COURIER.pin}#` });
+  await h.waitScreen('courier-scan');
+  await h.post('/sim/scan', { text: opts.slip ?? (await h.slip(txn, code)) });
+  await h.waitScreen('courier-number');
+  await h.post('/sim/scan', { text: `${h.seller.id}/${txn}` });
+  let s = await h.state();
+  if (s.screen.id === 'courier-size') await h.post('/sim/keypad', { keys: '2' });
+  s = await h.waitScreen('courier-door');
+  const id = /compartment ([A-Z][0-9]{2})/.exec(s.screen.text)![1];
+  await h.post(`/sim/door/${id}`, { open: true });
+  await h.post(`/sim/door/${id}`, { open: false });
+  await h.waitScreen('courier-scan');
+  await h.post('/sim/keypad', { keys: '*' });
+  await h.waitScreen('idle');
+  return id;
+}
+
+/** Names the parcel by scan, types the code, returns the screen reached. */
+export async function tryCode(h: Harness, txn: string, code: string, expect: string): Promise<SimState> {
+  await h.post('/sim/scan', { text: `${h.seller.id}/${txn}` });
+  await h.waitScreen('enter-code');
+  await h.post('/sim/keypad', { keys: `${code}#` });
+  return h.waitScreen(expect);
+}
