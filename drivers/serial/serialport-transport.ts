@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
 import { DeviceError } from '../errors.js';
@@ -13,6 +14,13 @@ export interface SerialPortTransportOptions {
   stopBits?: 1 | 1.5 | 2;
   /** How often to try the path again after the port was lost. Default 500 ms. */
   reconnectMs?: number;
+  /**
+   * How often to check that the device node is still there and still the same
+   * device (ms). Default 250; 0 turns the check off. serialport notices a loss
+   * only when a read or write fails, which an idle line (a scanner nobody uses,
+   * a pty whose far end went away) may never do.
+   */
+  watchMs?: number;
 }
 
 type State = 'idle' | 'open' | 'lost' | 'closed';
@@ -36,6 +44,8 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
   private state: State = 'idle';
   private port: SerialPort | null = null;
   private retryTimer: TimerHandle | null = null;
+  private watchTimer: TimerHandle | null = null;
+  private readonly watchMs: number;
   private readonly inflight = new Set<(err: Error) => void>();
 
   constructor(
@@ -45,6 +55,7 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
     super();
     this.opts = options;
     this.reconnectMs = options.reconnectMs ?? 500;
+    this.watchMs = options.watchMs ?? 250;
     this.description = `serial ${options.path} @${options.baudRate}`;
   }
 
@@ -55,12 +66,12 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
   async open(): Promise<void> {
     if (this.state === 'closed') throw new DeviceError('closed', 'transport was closed', this.description);
     if (this.state === 'open' || this.state === 'lost') return;
-    const port = await this.openPort();
+    const { port, id } = await this.openPort();
     if (this.isClosedNow()) {
       closeQuietly(port);
       throw new DeviceError('closed', 'transport was closed while opening', this.description);
     }
-    this.adopt(port);
+    this.adopt(port, id);
     this.emit('open');
   }
 
@@ -93,6 +104,7 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
     this.state = 'closed';
     if (this.retryTimer) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.stopWatch();
     this.failInflight(new DeviceError('closed', 'transport closed', this.description));
     const port = this.port;
     this.port = null;
@@ -108,7 +120,7 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
     return this.state === 'closed';
   }
 
-  private async openPort(): Promise<SerialPort> {
+  private async openPort(): Promise<{ port: SerialPort; id: string | null }> {
     let ctor: typeof SerialPort;
     try {
       ({ SerialPort: ctor } = await import('serialport'));
@@ -133,12 +145,23 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
         reject(new DeviceError('not-found', `cannot open ${this.opts.path}: ${err.message}`, this.description));
       });
     });
-    return port;
+    return { port, id: await this.deviceId() };
   }
 
-  private adopt(port: SerialPort): void {
+  /** Which device node the path leads to now (null when it leads nowhere). */
+  private async deviceId(): Promise<string | null> {
+    try {
+      const s = await stat(this.opts.path);
+      return `${s.dev}:${s.ino}:${s.rdev}`;
+    } catch {
+      return null;
+    }
+  }
+
+  private adopt(port: SerialPort, id: string | null): void {
     this.port = port;
     this.state = 'open';
+    this.startWatch(port, id);
     port.on('data', (chunk: Buffer) => {
       if (this.port === port) this.emit('data', chunk);
     });
@@ -153,6 +176,7 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
     if (this.port !== port || this.state !== 'open') return;
     this.port = null;
     this.state = 'lost';
+    this.stopWatch();
     port.removeAllListeners();
     port.on('error', () => undefined);
     if (port.isOpen) closeQuietly(port);
@@ -170,20 +194,37 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
 
   private async retry(): Promise<void> {
     if (this.state !== 'lost') return;
-    let port: SerialPort;
+    let opened: { port: SerialPort; id: string | null };
     try {
-      port = await this.openPort();
+      opened = await this.openPort();
     } catch {
       // Still gone; the next try is the only useful response.
       if (this.state === 'lost') this.scheduleRetry();
       return;
     }
     if (this.state !== 'lost') {
-      closeQuietly(port);
+      closeQuietly(opened.port);
       return;
     }
-    this.adopt(port);
+    this.adopt(opened.port, opened.id);
     this.emit('open');
+  }
+
+  private startWatch(port: SerialPort, id: string | null): void {
+    if (this.watchMs <= 0 || id === null) return;
+    this.watchTimer = this.clock.setTimeout(() => {
+      this.watchTimer = null;
+      void this.deviceId().then((now) => {
+        if (this.port !== port || this.state !== 'open') return;
+        if (now === id) this.startWatch(port, id);
+        else this.lost(port, now === null ? 'the device node is gone' : 'the path now leads to another device');
+      });
+    }, this.watchMs);
+  }
+
+  private stopWatch(): void {
+    if (this.watchTimer) this.clock.clearTimeout(this.watchTimer);
+    this.watchTimer = null;
   }
 
   private failInflight(err: Error): void {

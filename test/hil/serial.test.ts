@@ -109,6 +109,23 @@ describe('SerialPortTransport over a socat pty pair', () => {
     expect((await atDevice.waitFor(4)).toString()).toBe('back');
   });
 
+  it('notices the loss of an idle line on both ends (no read or write in flight)', async () => {
+    for (let i = 0; i < 3; i++) {
+      pty = await startPtyPair();
+      const device = make(pty.devicePath);
+      const kiosk = make(pty.kioskPath);
+      await device.open();
+      await kiosk.open();
+      const closed = Promise.all([nextEvent(kiosk, 'close', 2000), nextEvent(device, 'close', 2000)]);
+      await pty.stop();
+      const [kioskWhy] = await closed;
+      expect(kioskWhy).toMatch(/was lost/);
+      for (const t of transports.splice(0)) await t.close();
+      await pty.dispose();
+      pty = null;
+    }
+  });
+
   it('close() stops for good: no retry, no events afterwards', async () => {
     pty = await startPtyPair();
     const kiosk = make(pty.kioskPath);
