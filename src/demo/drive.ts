@@ -1,0 +1,67 @@
+import type { Sims } from '../../drivers/devices.js';
+import type { Kiosk } from '../flows/kiosk.js';
+import type { ScreenId } from '../flows/screen.js';
+
+/** Waits until the kiosk shows `id` (or throws with what it shows instead). */
+export function waitForScreen(kiosk: Kiosk, id: ScreenId, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const now = kiosk.screen.get();
+    if (now.id === id) return resolve(now.text);
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      const s = kiosk.screen.get();
+      reject(new Error(`the kiosk shows "${s.id}" (${s.text}), not "${id}"`));
+    }, timeoutMs);
+    kiosk.screen.onChange((s) => {
+      if (done || s.id !== id) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(s.text);
+    });
+  });
+}
+
+/**
+ * Loads one parcel the way a courier would, by acting as the simulated
+ * hardware: sign in, scan slip and number, close the door. Returns the
+ * compartment used.
+ */
+export async function courierLoads(
+  kiosk: Kiosk,
+  sims: Sims,
+  courier: { id: string; pin: string },
+  parcel: { sellerId: string; txn: string; slip: string | null; size: 'S' | 'M' | 'L' },
+  channelOf: (compartmentId: string) => number,
+): Promise<string> {
+  const { keypad, scanner, locks } = sims;
+  if (!keypad || !scanner || !locks) throw new Error('the demo needs a simulated keypad, scanner and lock bank');
+  keypad.press('*');
+  await waitForScreen(kiosk, 'courier-id');
+  keypad.press(`${courier.id}#`);
+  await waitForScreen(kiosk, 'courier-pin');
+  keypad.press(`${courier.pin}#`);
+  await waitForScreen(kiosk, 'courier-scan');
+  if (parcel.slip) {
+    scanner.scan(parcel.slip);
+    await waitForScreen(kiosk, 'courier-number');
+  }
+  const next = Promise.race([waitForScreen(kiosk, 'courier-door'), waitForScreen(kiosk, 'courier-size')]);
+  scanner.scan(`${parcel.sellerId}/${parcel.txn}`);
+  await next;
+  if (kiosk.screen.get().id === 'courier-size') {
+    keypad.press(parcel.size === 'S' ? '1' : parcel.size === 'M' ? '2' : '3');
+    await waitForScreen(kiosk, 'courier-door');
+  }
+  const text = kiosk.screen.get().text;
+  const m = /compartment ([A-Z][0-9]{2})/.exec(text);
+  if (!m) throw new Error(`no compartment named on the screen: ${text}`);
+  const id = m[1] as string;
+  const stored = waitForScreen(kiosk, 'courier-scan');
+  locks.openDoor(channelOf(id));
+  locks.closeDoor(channelOf(id));
+  await stored;
+  keypad.press('*');
+  await waitForScreen(kiosk, 'idle');
+  return id;
+}
