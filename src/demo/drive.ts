@@ -56,7 +56,7 @@ export async function courierLoads(
   const text = kiosk.screen.get().text;
   const m = /compartment ([A-Z][0-9]{2})/.exec(text);
   if (!m) throw new Error(`no compartment named on the screen: ${text}`);
-  const id = m[1] as string;
+  const id = m[1];
   const stored = waitForScreen(kiosk, 'courier-scan');
   locks.openDoor(channelOf(id));
   locks.closeDoor(channelOf(id));
