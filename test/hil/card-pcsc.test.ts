@@ -2,6 +2,11 @@
  * PcscCardReader → pcsclite → pcscd → vpcd → VpcdCardSim, all real. Needs
  * Debian pcscd and vsmartcard-vpcd (scripts/pcscd-vpcd.sh starts pcscd).
  * A vpcd slot lock keeps parallel test files off each other's cards.
+ *
+ * With KIOSK_TEST_READER naming a real reader (a name or part of one, as
+ * pcsc_scan shows it) the operator contract runs against it too: a person
+ * presents a prepared card when told (PIN in KIOSK_TEST_CARD_PIN, a slip in
+ * EF 5331) or an NTAG holding a slip. Without the variable it is not registered.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +17,7 @@ import { acquireVpcdSlot, type VpcdSlot } from '../../drivers/card/vpcd-lock.js'
 import { VpcdCardSim } from '../../drivers/card/vpcd-sim.js';
 import { DeviceError } from '../../drivers/errors.js';
 import { createLogger, silentLog } from '../../src/log.js';
-import { cardReaderContract, nextEvent, slipText } from './contracts/card.js';
+import { cardReaderContract, cardReaderOperatorContract, nextEvent, slipText } from './contracts/card.js';
 
 const script = fileURLToPath(new URL('../../scripts/pcscd-vpcd.sh', import.meta.url));
 
@@ -134,3 +139,16 @@ describe('PcscCardReader over pcscd and vpcd', () => {
     await expect(reader.readFile(0x5331)).rejects.toMatchObject({ code: 'security' });
   });
 });
+
+const realReader = process.env.KIOSK_TEST_READER;
+if (realReader) {
+  cardReaderOperatorContract(
+    `PC/SC reader "${realReader}"`,
+    async () => {
+      const reader = new PcscCardReader({ reader: realReader, log });
+      await reader.open();
+      return reader;
+    },
+    process.env.KIOSK_TEST_CARD_PIN,
+  );
+}
