@@ -132,14 +132,19 @@ export class R30xWire {
    * checksum is retried once when `retry` is set (for commands that are safe
    * to repeat).
    */
-  async command(name: InstructionName, packet: Buffer, retry = true): Promise<Ack> {
+  async command(
+    name: InstructionName,
+    packet: Buffer,
+    retry = true,
+    timeoutMs = this.opts.commandTimeoutMs,
+  ): Promise<Ack> {
     for (let attempt = 0; ; attempt++) {
       // The module speaks only when spoken to: a half packet held now is junk.
       this.handle(this.decoder.flush());
       this.dropStale();
       await this.write(packet, name);
       try {
-        const reply = await this.next(['ack'], name);
+        const reply = await this.next(['ack'], name, timeoutMs);
         const ack = parseAck(reply);
         if (!ack) throw this.error('protocol', `the reply to ${name} had no confirmation code`);
         return ack;
@@ -162,7 +167,7 @@ export class R30xWire {
     const parts: Buffer[] = [];
     let size = 0;
     for (;;) {
-      const p = await this.next(['data', 'end'], what);
+      const p = await this.next(['data', 'end'], what, this.opts.commandTimeoutMs);
       parts.push(p.payload);
       size += p.payload.length;
       if (size > maxBytes) {
@@ -202,7 +207,7 @@ export class R30xWire {
     }
   }
 
-  private next(kinds: readonly PacketKind[], what: InstructionName): Promise<R30xPacket> {
+  private next(kinds: readonly PacketKind[], what: InstructionName, timeoutMs: number): Promise<R30xPacket> {
     while (this.inbox.length > 0) {
       const item = this.inbox.shift()!;
       if (item instanceof DeviceError) return Promise.reject(item);
@@ -235,10 +240,10 @@ export class R30xWire {
         waiter.reject(
           this.error(
             'timeout',
-            `no answer to ${what} within ${this.opts.commandTimeoutMs} ms; check power (3.3 V), TX/RX wiring and baud rate`,
+            `no answer to ${what} within ${timeoutMs} ms; check power (3.3 V), TX/RX wiring and baud rate`,
           ),
         );
-      }, this.opts.commandTimeoutMs);
+      }, timeoutMs);
       this.waiter = waiter;
       this.cancels.add(waiter.reject);
     });

@@ -42,8 +42,13 @@ export interface R30xPadOptions {
   gapMs?: number;
   /** Commands in a row without any reply before the module counts as gone. Default 2. */
   silentLimit?: number;
-  /** How often to knock (VfyPwd) on a module that stopped answering. Default 1000 ms. */
+  /** How often to knock (VfyPwd) on a module that is gone. Default 1000 ms. */
   reconnectMs?: number;
+  /**
+   * How long a knock waits for its answer. Short, because the first knock
+   * after a replug often goes unheard while the module boots. Default 500 ms.
+   */
+  knockTimeoutMs?: number;
   clock?: Clock;
   log?: Log;
 }
@@ -77,6 +82,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
   private readonly pollMs: number;
   private readonly silentLimit: number;
   private readonly reconnectMs: number;
+  private readonly knockTimeoutMs: number;
   private readonly clock: Clock;
   private readonly log: Log;
   private readonly wire: R30xWire;
@@ -102,6 +108,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     this.pollMs = options.pollMs ?? 100;
     this.silentLimit = options.silentLimit ?? 2;
     this.reconnectMs = options.reconnectMs ?? 1000;
+    this.knockTimeoutMs = options.knockTimeoutMs ?? 500;
     this.clock = options.clock ?? systemClock;
     this.log = (options.log ?? silentLog).child({ module: 'fingerprint', device: this.name });
     this.wire = new R30xWire(transport, {
@@ -263,10 +270,11 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
   }
 
   /** VfyPwd, then the packet size from the system parameters. */
-  private async handshake(): Promise<void> {
-    this.check(await this.wire.command('VfyPwd', commands.vfyPwd(this.address, this.password)), 'VfyPwd');
+  private async handshake(timeoutMs?: number): Promise<void> {
+    const vfy = await this.wire.command('VfyPwd', commands.vfyPwd(this.address, this.password), true, timeoutMs);
+    this.check(vfy, 'VfyPwd');
     if (this.fixedPacketSize) return;
-    const ack = await this.wire.command('ReadSysPara', commands.readSysPara(this.address));
+    const ack = await this.wire.command('ReadSysPara', commands.readSysPara(this.address), true, timeoutMs);
     const params = ack.code === Confirm.ok ? parseSystemParameters(ack.params) : undefined;
     if (params && (PACKET_SIZES as readonly number[]).includes(params.packetSize)) {
       this.packetSize = params.packetSize;
@@ -318,7 +326,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     if (this.state !== 'lost' || this.probing) return;
     this.probing = true;
     try {
-      await this.handshake();
+      await this.handshake(this.knockTimeoutMs);
     } catch (e) {
       this.log.debug({ err: e instanceof Error ? e.message : String(e) }, 'fingerprint pad still gone');
       this.probing = false;
