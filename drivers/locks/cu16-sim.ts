@@ -51,6 +51,8 @@ export class Cu16BoardSim {
   /** Every request addressed to this board, in order. */
   readonly requests: Cu16Request[] = [];
   fault: Cu16Fault = 'none';
+  /** Called as each reply is handed to the transport (for latency measurements). */
+  onReply: ((hooks: number, sensors: number) => void) | null = null;
   private readonly decoder = new Cu16Decoder();
   private readonly locks: SimLock[];
   private readonly replyDelayMs: number;
@@ -152,6 +154,7 @@ export class Cu16BoardSim {
       const reply = encodeReply(this.address, req.lock, hooks, sensors);
       if (this.fault === 'bad-checksum') reply[8] = (reply[8] + 1) & 0xff;
       const out = this.fault === 'garbage' ? Buffer.concat([Buffer.from([0x00, 0x02, 0x35, 0xff, 0x03, 0x7e]), reply]) : reply;
+      this.onReply?.(hooks, sensors);
       this.transport.write(out).catch(() => {
         // The line went away under the reply; the host will time out, as with a real board.
       });
