@@ -1,0 +1,105 @@
+/**
+ * Statements the seller link needs beyond the shared store modules: a
+ * manifest applied as one prepared batch (100,000 upserts in one transaction
+ * must not build a statement per row), and outbox helpers for the sender.
+ * Additive only: it reads and writes the tables of migration 1.
+ */
+import type { Db } from './db.js';
+import type { ParcelState } from './parcels.js';
+
+/** One parcel of a manifest's `upserts`, already validated; JSON columns as text. */
+export interface ManifestUpsertRow {
+  txn: string;
+  verifier: string | null;
+  bio: string | null;
+  size: 'S' | 'M' | 'L' | null;
+  holdUntil: number | null;
+  dueAmount: number | null;
+  dueCurrency: string | null;
+}
+
+export type CancelOutcome = 'deleted' | 'withdrawn' | 'left' | 'absent';
+
+// States in which the parcel is physically in (or going into, or coming out of) the kiosk.
+const IN_KIOSK: readonly ParcelState[] = ['loading', 'stored', 'unlocking'];
+
+export class LinkStore {
+  private readonly upsertStmt;
+  private readonly stateStmt;
+  private readonly deleteExpectedStmt;
+  private readonly withdrawStmt;
+  private readonly retryNowStmt;
+  private readonly nextFutureStmt;
+
+  constructor(private readonly db: Db) {
+    // The per-parcel order clause of Outbox.due() looks up earlier unacked rows of the
+    // same parcel; without this index that is a scan per row (10,000 rows: minutes).
+    db.exec('CREATE INDEX IF NOT EXISTS outbox_parcel_pending ON outbox(parcel_key, seq) WHERE acked_at IS NULL');
+
+    // A new txn arrives 'expected'; a known one keeps its state and gets the manifest's
+    // fields. A withdrawn parcel the seller upserts again is no longer withdrawn, except
+    // once it has left the kiosk (handed over or returned: nothing to undo there).
+    this.upsertStmt = db.prepare<
+      [string, string, string | null, string | null, string | null, number | null, number | null, string | null, number, number]
+    >(
+      `INSERT INTO parcels (seller_id, txn, state, verifier, bio, size, hold_until, due_amount, due_currency, created_at, updated_at)
+       VALUES (?, ?, 'expected', ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(seller_id, txn) DO UPDATE SET
+         verifier = excluded.verifier, bio = excluded.bio, size = excluded.size,
+         hold_until = excluded.hold_until, due_amount = excluded.due_amount, due_currency = excluded.due_currency,
+         withdrawn = CASE WHEN state IN ('handed_over', 'returned') THEN withdrawn ELSE 0 END,
+         updated_at = excluded.updated_at`,
+    );
+    this.stateStmt = db.prepare<[string, string], { state: ParcelState }>(
+      'SELECT state FROM parcels WHERE seller_id = ? AND txn = ?',
+    );
+    this.deleteExpectedStmt = db.prepare<[string, string]>(
+      "DELETE FROM parcels WHERE seller_id = ? AND txn = ? AND state = 'expected'",
+    );
+    this.withdrawStmt = db.prepare<[number, string, string]>(
+      `UPDATE parcels SET withdrawn = 1, updated_at = ?
+       WHERE seller_id = ? AND txn = ? AND state IN ('loading', 'stored', 'unlocking')`,
+    );
+    this.retryNowStmt = db.prepare<[number, number]>(
+      'UPDATE outbox SET next_try_at = ? WHERE acked_at IS NULL AND next_try_at > ?',
+    );
+    this.nextFutureStmt = db.prepare<[number], { t: number | null }>(
+      'SELECT min(next_try_at) AS t FROM outbox WHERE acked_at IS NULL AND next_try_at > ?',
+    );
+  }
+
+  /** Inserts or updates one parcel; returns whether it was new. Call inside a transaction. */
+  upsert(sellerId: string, p: ManifestUpsertRow, now: number): boolean {
+    const before = this.stateStmt.get(sellerId, p.txn);
+    this.upsertStmt.run(sellerId, p.txn, p.verifier, p.bio, p.size, p.holdUntil, p.dueAmount, p.dueCurrency, now, now);
+    return before === undefined;
+  }
+
+  /**
+   * A manifest cancel: an expected parcel is deleted, one in the kiosk is
+   * marked withdrawn (it waits for return), one that has left is left alone.
+   */
+  cancel(sellerId: string, txn: string, now: number): CancelOutcome {
+    const row = this.stateStmt.get(sellerId, txn);
+    if (row === undefined) return 'absent';
+    if (row.state === 'expected') {
+      this.deleteExpectedStmt.run(sellerId, txn);
+      return 'deleted';
+    }
+    if (IN_KIOSK.includes(row.state)) {
+      this.withdrawStmt.run(now, sellerId, txn);
+      return 'withdrawn';
+    }
+    return 'left';
+  }
+
+  /** Makes every unacked outbox row due now (after a reconnect: what was in flight may be lost). */
+  retryAllNow(now: number): number {
+    return this.retryNowStmt.run(now, now).changes;
+  }
+
+  /** The earliest retry time still in the future, or null (rows due now are the sender's business). */
+  nextFutureTry(now: number): number | null {
+    return this.nextFutureStmt.get(now)?.t ?? null;
+  }
+}
