@@ -23,9 +23,9 @@ export const matrixKeypadConfigSchema = z
     /** true (usual): a row is selected by driving it low, and a pressed key pulls its column low (pull-ups on the columns). */
     activeLow: z.boolean().default(true),
     /** How often the whole matrix is scanned. */
-    scanIntervalMs: z.number().int().min(1).max(100).default(10),
+    scanIntervalMs: z.number().int().min(1).max(1000).default(10),
     /** How long the matrix must read the same before it counts (contacts bounce for a few ms). */
-    debounceMs: z.number().int().min(0).max(500).default(30),
+    debounceMs: z.number().int().min(0).max(1000).default(30),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.layout.length !== cfg.rows.length) {

@@ -22,7 +22,7 @@ export const gpioLockConfigSchema = z
   .object({
     relays: z.array(gpioRelaySchema).min(1, 'at least one relay channel is needed'),
     /** How long the relay is energised per unlock. */
-    pulseMs: z.number().int().min(50).max(MAX_PULSE_MS, `at most ${MAX_PULSE_MS} ms (a longer pulse overheats the solenoid)`).default(500),
+    pulseMs: z.number().int().min(10).max(MAX_PULSE_MS, `at most ${MAX_PULSE_MS} ms (a longer pulse overheats the solenoid)`).default(500),
     /** How long after the pulse starts the door may take to open before the unlock is `unconfirmed`. */
     confirmMs: z.number().int().min(100).max(60_000).default(2000),
     /** Quiet time on a door input before its level counts (reed switches bounce for ~20 ms). */
