@@ -20,7 +20,6 @@ if (!existsSync('/sys/class/gpio')) {
       await bank.close(); // never opened: a no-op
     });
   });
-}
 } else {
   describe('GPIO drivers on a machine with GPIO', () => {
     it('refuses a line the kernel does not have, with a DeviceError', async () => {
