@@ -310,7 +310,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
   private onTransportOpen(): void {
     if (this.state !== 'lost') return;
     this.stopProbe();
-    void this.probe();
+    this.knock();
   }
 
   private lose(reason: string): void {
@@ -319,6 +319,13 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     this.wire.failAll(new DeviceError('disconnected', `lost the module (${reason})`, DEVICE));
     this.log.warn({ reason }, 'fingerprint pad disconnected');
     this.emitIfOpen('disconnect', reason);
+  }
+
+  /** Starts a knock; a listener that throws on `reconnect` must not become an unhandled rejection. */
+  private knock(): void {
+    this.probe().catch((e: unknown) => {
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'fingerprint pad: a reconnect listener threw');
+    });
   }
 
   /** Knocks on the module (VfyPwd); when it answers, it is back. */
@@ -345,7 +352,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     this.stopProbe();
     this.probeTimer = this.clock.setTimeout(() => {
       this.probeTimer = null;
-      void this.probe();
+      this.knock();
     }, this.reconnectMs);
   }
 
