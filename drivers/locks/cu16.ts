@@ -6,26 +6,10 @@ import type { ByteTransport } from '../serial/transport.js';
 import type { Channel, LockBank, LockBankEvents, LockState } from './contract.js';
 import { Cu16Bus, PRIORITY } from './cu16-bus.js';
 import { CU16_CMD, encodeRequest, type Cu16Reply } from './cu16-codec.js';
+import { resolveCu16Options, type Cu16Options } from './cu16-options.js';
+import { ChangeTracker, NoiseLimiter, doorFromBits, lockStateFromBits, lockedFromBits, type DoorSensor } from './cu16-state.js';
 
-export interface Cu16Options {
-  /** DIP addresses (0-15) of the boards on the bus, in channel order: [0, 1] → channels 1-16 on 0, 17-32 on 1. */
-  boards: number[];
-  /** Each board's status is read this often (ms). Default 40: a door change reaches `door` in < 100 ms. */
-  pollIntervalMs?: number;
-  /** How long to wait for a board's reply to one request (ms). Default 150. */
-  commandTimeoutMs?: number;
-  /** An unlock must be confirmed (lock released or door open) within this (ms). Default 1500. */
-  unlockConfirmMs?: number;
-  /**
-   * What a lock's sensor bit means: `open-high` (bit 1 = door open, the default),
-   * `open-low` (bit 1 = door closed), or `none` (sensors not wired: doorOpen is null).
-   */
-  doorSensor?: 'open-high' | 'open-low' | 'none';
-  /** A board is reported offline after this many polls in a row fail. Default 3. */
-  missesBeforeOffline?: number;
-  /** A repeated line fault (garbage, bad checksum) is reported at most once per this (ms). Default 5000. */
-  noiseReportMs?: number;
-}
+export type { Cu16Options } from './cu16-options.js';
 
 export type Cu16Events = LockBankEvents & {
   /** A board stopped answering (false) or answers again (true). Not emitted for the first read. */
@@ -67,13 +51,13 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
   private readonly pollMs: number;
   private readonly timeoutMs: number;
   private readonly confirmMs: number;
-  private readonly doorSensor: 'open-high' | 'open-low' | 'none';
+  private readonly doorSensor: DoorSensor;
   private readonly missesBeforeOffline: number;
-  private readonly noiseReportMs: number;
-  private readonly emittedDoor: Array<boolean | null>;
-  private readonly emittedLock: Array<boolean | null>;
+  private readonly offlinePollMs: number;
+  private readonly probeTimeoutMs: number;
+  private readonly tracker: ChangeTracker;
+  private readonly noise: NoiseLimiter;
   private readonly unlocks = new Set<PendingUnlock>();
-  private readonly noiseLast = new Map<string, { at: number; suppressed: number }>();
   private readonly log: Log;
   private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
   private readonly onData = (chunk: Buffer): void => this.bus.receive(chunk);
@@ -88,27 +72,22 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     log: Log = silentLog,
   ) {
     super();
-    if (options.boards.length === 0) throw new RangeError('CU16: boards must list at least one DIP address');
-    const seen = new Set<number>();
-    for (const a of options.boards) {
-      if (!Number.isInteger(a) || a < 0 || a > 15) throw new RangeError(`CU16: board address ${a} is outside 0-15`);
-      if (seen.has(a)) throw new RangeError(`CU16: board address ${a} is listed twice`);
-      seen.add(a);
-    }
+    const o = resolveCu16Options(options);
     this.name = `locks:cu16 ${transport.description}`;
     this.log = log.child({ module: 'locks:cu16' });
-    this.pollMs = options.pollIntervalMs ?? 40;
-    this.timeoutMs = options.commandTimeoutMs ?? 150;
-    this.confirmMs = options.unlockConfirmMs ?? 1500;
-    this.doorSensor = options.doorSensor ?? 'open-high';
-    this.missesBeforeOffline = options.missesBeforeOffline ?? 3;
-    this.noiseReportMs = options.noiseReportMs ?? 5000;
-    this.boards = options.boards.map((address, index) => ({
+    this.pollMs = o.pollIntervalMs;
+    this.timeoutMs = o.commandTimeoutMs;
+    this.confirmMs = o.unlockConfirmMs;
+    this.doorSensor = o.doorSensor;
+    this.missesBeforeOffline = o.missesBeforeOffline;
+    this.offlinePollMs = o.offlinePollMs;
+    this.probeTimeoutMs = o.offlineProbeTimeoutMs;
+    this.noise = new NoiseLimiter(clock, o.noiseReportMs);
+    this.boards = o.boards.map((address, index) => ({
       address, index, hooks: null, sensors: null, online: null, misses: 0, lastFailure: '', pollTimer: null,
     }));
     this.channels = Array.from({ length: this.boards.length * 16 }, (_, i) => i + 1);
-    this.emittedDoor = this.channels.map(() => null);
-    this.emittedLock = this.channels.map(() => null);
+    this.tracker = new ChangeTracker(this.channels.length);
     this.bus = new Cu16Bus(transport, clock, {
       onReply: (r) => this.applyReply(r),
       onNoise: (kind, bytes) => this.reportNoise(kind, bytes),
@@ -213,7 +192,7 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
       if (!(e instanceof DeviceError) || e.code !== 'checksum') throw e;
       reply = await this.bus.request(board.address, frame, PRIORITY.read, this.timeoutMs, label);
     }
-    return this.lockState(channel, reply.hooks, reply.sensors);
+    return lockStateFromBits(channel, reply.hooks, reply.sensors, this.doorSensor);
   }
 
   async states(): Promise<LockState[]> {
@@ -229,7 +208,7 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
       const reply = r.status === 'fulfilled' ? r.value : null;
       for (let lock = 1; lock <= 16; lock++) {
         const channel = i * 16 + lock;
-        out.push(reply ? this.lockState(channel, reply.hooks, reply.sensors) : { channel, locked: null, doorOpen: null });
+        out.push(reply ? lockStateFromBits(channel, reply.hooks, reply.sensors, this.doorSensor) : { channel, locked: null, doorOpen: null });
       }
     });
     return out;
@@ -278,33 +257,12 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     return { board: this.boards[Math.floor((channel - 1) / 16)], lock: ((channel - 1) % 16) + 1 };
   }
 
-  private lockState(channel: Channel, hooks: number, sensors: number): LockState {
-    const bit = (channel - 1) % 16;
-    return { channel, locked: ((hooks >> bit) & 1) === 1, doorOpen: this.doorBit(sensors, bit) };
-  }
-
-  private doorBit(sensors: number, bit: number): boolean | null {
-    const v = ((sensors >> bit) & 1) === 1;
-    switch (this.doorSensor) {
-      case 'open-high':
-        return v;
-      case 'open-low':
-        return !v;
-      case 'none':
-        return null;
-      default: {
-        const never: never = this.doorSensor;
-        return never;
-      }
-    }
-  }
-
-  private readBoard(board: BoardState, priority: typeof PRIORITY.read | typeof PRIORITY.poll): Promise<Cu16Reply> {
+  private readBoard(board: BoardState, priority: typeof PRIORITY.read | typeof PRIORITY.poll, timeoutMs = this.timeoutMs): Promise<Cu16Reply> {
     return this.bus.request(
       board.address,
       encodeRequest(board.address, 1, CU16_CMD.boardStatus),
       priority,
-      this.timeoutMs,
+      timeoutMs,
       `board ${board.address} status`,
     );
   }
@@ -322,9 +280,11 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     const sentAt = this.clock.now();
     const next = (): void => {
       if (this.phase !== 'open') return;
-      this.schedulePoll(board, Math.max(0, sentAt + this.pollMs - this.clock.now()));
+      const every = board.online === false ? this.offlinePollMs : this.pollMs;
+      this.schedulePoll(board, Math.max(0, sentAt + every - this.clock.now()));
     };
-    this.readBoard(board, PRIORITY.poll).then(next, (e: DeviceError) => {
+    const timeout = board.online === false ? Math.min(this.probeTimeoutMs, this.timeoutMs) : this.timeoutMs;
+    this.readBoard(board, PRIORITY.poll, timeout).then(next, (e: DeviceError) => {
       if (e.code === 'timeout' || e.code === 'checksum') this.markMiss(board, e.message, false);
       next();
     });
@@ -365,18 +325,9 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
       this.log.info({ board: board.address }, 'board answers again');
       this.emit('board', board.address, true);
     }
-    for (let bit = 0; bit < 16; bit++) {
-      const channel = board.index * 16 + bit + 1;
-      const locked = ((reply.hooks >> bit) & 1) === 1;
-      const door = this.doorBit(reply.sensors, bit);
-      const prevLock = this.emittedLock[channel - 1];
-      this.emittedLock[channel - 1] = locked;
-      if (prevLock !== null && prevLock !== undefined && prevLock !== locked) this.emit('lock', channel, locked);
-      if (door !== null) {
-        const prevDoor = this.emittedDoor[channel - 1];
-        this.emittedDoor[channel - 1] = door;
-        if (prevDoor !== null && prevDoor !== undefined && prevDoor !== door) this.emit('door', channel, door);
-      }
+    for (const c of this.tracker.apply(board.index * 16 + 1, reply.hooks, reply.sensors, this.doorSensor)) {
+      if (c.kind === 'lock') this.emit('lock', c.channel, c.value);
+      else this.emit('door', c.channel, c.value);
     }
     this.checkUnlocks(board.address);
   }
@@ -385,8 +336,8 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     for (const p of [...this.unlocks]) {
       if (!p.armed || p.board.address !== address || p.board.hooks === null || p.board.sensors === null) continue;
       const bit = p.lock - 1;
-      const released = ((p.board.hooks >> bit) & 1) === 0;
-      const doorOpen = this.doorBit(p.board.sensors, bit) === true;
+      const released = !lockedFromBits(p.board.hooks, bit);
+      const doorOpen = doorFromBits(p.board.sensors, bit, this.doorSensor) === true;
       if (released || doorOpen) {
         this.unlocks.delete(p);
         this.clock.clearTimeout(p.timer);
@@ -427,14 +378,8 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
   }
 
   private reportNoise(kind: 'garbage' | 'checksum', bytes: Buffer): void {
-    const now = this.clock.now();
-    const last = this.noiseLast.get(kind);
-    if (last && now - last.at < this.noiseReportMs) {
-      last.suppressed++;
-      return;
-    }
-    const more = last && last.suppressed > 0 ? ` (${last.suppressed} more since the last report)` : '';
-    this.noiseLast.set(kind, { at: now, suppressed: 0 });
+    const more = this.noise.admit(kind);
+    if (more === null) return;
     const what = kind === 'checksum' ? `a frame with a bad checksum (${bytes.toString('hex')})` : `${bytes.length} stray byte(s) (${bytes.subarray(0, 16).toString('hex')})`;
     this.emitError(new DeviceError(kind === 'checksum' ? 'checksum' : 'protocol', `RS-485 line noise: ${what}${more}; check termination, A/B wiring and duplicate DIP addresses`, this.name));
   }

@@ -175,6 +175,26 @@ describe('CU16 driver (pipe + fake clock)', () => {
     expect(events).toEqual(['board 1 offline', 'board 1 online', 'lock 17 released', 'door 17 open']);
   });
 
+  it('a silent board does not hold up the others: their door changes still arrive within 100 ms', async () => {
+    const { sims, events, clock } = await rig({ boards: [0, 1] });
+    sims[1]!.fault = 'silent';
+    await run(clock, 1000);
+    expect(events).toEqual(['board 1 offline']);
+    let worst = 0;
+    for (let i = 0; i < 12; i++) {
+      await run(clock, 7 + ((i * 13) % 40)); // land at different phases of the poll cycle
+      const want = i % 2 === 0;
+      const t0 = clock.now();
+      if (want) sims[0]!.openDoor(9);
+      else sims[0]!.closeDoor(9);
+      const label = `door 9 ${want ? 'open' : 'closed'}`;
+      const before = events.filter((e) => e === label).length;
+      while (events.filter((e) => e === label).length === before && clock.now() - t0 < 1000) await run(clock, 1);
+      worst = Math.max(worst, clock.now() - t0);
+    }
+    expect(worst).toBeLessThanOrEqual(100);
+  });
+
   it('bad checksums: never taken as state, reported (rate-limited), reads reject checksum', async () => {
     const { bank, sims, events, errors, clock } = await rig({ noiseReportMs: 5000 });
     sims[0].fault = 'bad-checksum';
