@@ -22,7 +22,11 @@ export interface VpcdSlot {
 }
 
 export interface VpcdLockOptions {
-  /** Slots to try, in order (default [0, 1]: the stock vpcd config has two). */
+  /**
+   * Slots to try, in order. Default [0]: the stock vpcd config has two slots,
+   * but they are one reader to pcscd, and a card busy on one delays presence
+   * changes on the other by seconds, so by default users take turns on slot 0.
+   */
   slots?: number[];
   /** Give up after this long (default 60 s). */
   timeoutMs?: number;
@@ -52,7 +56,7 @@ function tryLock(file: string): Promise<ChildProcess | undefined> {
 
 /** Takes the first free vpcd slot, waiting while all are in use. */
 export async function acquireVpcdSlot(opts: VpcdLockOptions = {}): Promise<VpcdSlot> {
-  const slots = opts.slots ?? [0, 1];
+  const slots = opts.slots ?? [0];
   const dir = opts.lockDir ?? tmpdir();
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {

@@ -37,7 +37,7 @@ async function rig(slot: VpcdSlot): Promise<{ reader: PcscCardReader; sim: VpcdC
 
 cardReaderContract('PC/SC via pcscd + vpcd', async () => {
   startPcscd();
-  const slot = await acquireVpcdSlot();
+  const slot = await acquireVpcdSlot({ timeoutMs: 110_000 });
   try {
     const { reader, sim } = await rig(slot);
     return {
@@ -68,8 +68,8 @@ describe('PcscCardReader over pcscd and vpcd', () => {
 
   beforeAll(async () => {
     startPcscd();
-    slot = await acquireVpcdSlot();
-  });
+    slot = await acquireVpcdSlot({ timeoutMs: 110_000 });
+  }, 120_000);
 
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();

@@ -75,8 +75,14 @@ async function cardError(p: Promise<unknown>): Promise<CardError> {
   return err as CardError;
 }
 
-export function cardReaderContract(label: string, makeRig: () => Promise<CardRig>, opts: { eventTimeoutMs?: number } = {}): void {
+export function cardReaderContract(
+  label: string,
+  makeRig: () => Promise<CardRig>,
+  opts: { eventTimeoutMs?: number; setupTimeoutMs?: number } = {},
+): void {
   const eventMs = opts.eventTimeoutMs ?? 5000;
+  // a rig may wait its turn for a shared device (the vpcd slot lock)
+  const setupMs = opts.setupTimeoutMs ?? 120_000;
 
   describe(`CardReader contract: ${label}`, () => {
     let rig: CardRig;
@@ -84,7 +90,7 @@ export function cardReaderContract(label: string, makeRig: () => Promise<CardRig
 
     beforeAll(async () => {
       rig = await makeRig();
-    });
+    }, setupMs);
 
     afterAll(async () => {
       await rig?.close();
