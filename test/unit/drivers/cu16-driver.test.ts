@@ -177,7 +177,7 @@ describe('CU16 driver (pipe + fake clock)', () => {
 
   it('a silent board does not hold up the others: their door changes still arrive within 100 ms', async () => {
     const { sims, events, clock } = await rig({ boards: [0, 1] });
-    sims[1]!.fault = 'silent';
+    sims[1].fault = 'silent';
     await run(clock, 1000);
     expect(events).toEqual(['board 1 offline']);
     let worst = 0;
@@ -185,8 +185,8 @@ describe('CU16 driver (pipe + fake clock)', () => {
       await run(clock, 7 + ((i * 13) % 40)); // land at different phases of the poll cycle
       const want = i % 2 === 0;
       const t0 = clock.now();
-      if (want) sims[0]!.openDoor(9);
-      else sims[0]!.closeDoor(9);
+      if (want) sims[0].openDoor(9);
+      else sims[0].closeDoor(9);
       const label = `door 9 ${want ? 'open' : 'closed'}`;
       const before = events.filter((e) => e === label).length;
       while (events.filter((e) => e === label).length === before && clock.now() - t0 < 1000) await run(clock, 1);
