@@ -13,9 +13,10 @@ import { silentLog, type Log } from '../../src/log.js';
 import { DeviceError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { cardKindFromAtr } from './atr.js';
-import { PcscError, SCARD, type OpenPcsc, type PcscContext, type PcscProtocol, type PcscReaderHandle, type PcscReaderStatus } from './binding.js';
+import { PcscError, type OpenPcsc, type PcscContext, type PcscProtocol, type PcscReaderHandle, type PcscReaderStatus } from './binding.js';
 import { CardError, type CardInfo, type CardKind, type CardReader, type CardReaderEvents } from './contract.js';
 import { OpQueue, type OpSignal } from './ops.js';
+import { transmitFault, withDeadline } from './pcsc-faults.js';
 import { openPcscLite } from './pcsclite.js';
 import * as session from './session.js';
 
@@ -133,7 +134,9 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
     if (card) {
       card.gone = true;
       // Leave the card reset (its PIN state dropped), but never wait long on a stuck stack.
-      await this.withDeadline(this.chainNative(() => card.reader.disconnect()), 2000).catch(() => undefined);
+      await withDeadline(this.clock, this.chainNative(() => card.reader.disconnect()), 2000, () => new Error('disconnect took too long')).catch(
+        () => undefined,
+      );
     }
     this.reader = undefined;
     this.teardownContext();
@@ -355,41 +358,26 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
   private transmit(card: CardSession, signal: OpSignal, command: Buffer): Promise<Buffer> {
     if (signal.aborted) return Promise.reject(signal.reason ?? new CardError('removed', 'aborted'));
     if (card.gone) return Promise.reject(new CardError('removed', `the card was removed from "${card.info.reader}"`));
-    return new Promise<Buffer>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        reject(new DeviceError('timeout', `the card did not answer within ${this.commandTimeoutMs} ms`, this.name));
-      }, this.commandTimeoutMs);
-      card.reader.transmit(command).then(
-        (response) => {
-          this.clock.clearTimeout(timer);
-          if (response.length >= 2) return resolve(response);
-          // vpcd (and some readers) answer "success, no bytes" when the card vanished mid-command
-          void this.transmitFailure(card, new PcscError('the card sent an answer without a status word')).then(reject);
-        },
-        (err: PcscError) => {
-          this.clock.clearTimeout(timer);
-          this.transmitFailure(card, err).then(reject, reject);
-        },
-      );
-    });
+    const timeout = () => new DeviceError('timeout', `the card did not answer within ${this.commandTimeoutMs} ms`, this.name);
+    const fail = (err: PcscError) => this.transmitFailure(card, err).then((e) => Promise.reject(e));
+    return withDeadline(this.clock, card.reader.transmit(command), this.commandTimeoutMs, timeout).then(
+      // vpcd (and some readers) answer "success, no bytes" when the card vanished mid-command
+      (response) => (response.length >= 2 ? response : fail(new PcscError('the card sent an answer without a status word'))),
+      (err: unknown) => (err instanceof PcscError ? fail(err) : Promise.reject(err instanceof Error ? err : new Error(String(err)))),
+    );
   }
 
-  /** What a failed transmit means; unclear failures wait a moment for the card's removal to show. */
+  /** The error a failed transmit becomes; unclear failures wait a moment for the card's removal to show. */
   private async transmitFailure(card: CardSession, err: PcscError): Promise<Error> {
     const removed = () => new CardError('removed', `the card was removed from "${card.info.reader}" during a command`);
-    switch (err.scard) {
-      case SCARD.W_REMOVED_CARD:
-      case SCARD.E_NO_SMARTCARD:
+    switch (transmitFault(err)) {
+      case 'removed':
         return removed();
-      case SCARD.E_READER_UNAVAILABLE:
-      case SCARD.E_UNKNOWN_READER:
-      case SCARD.E_NO_SERVICE:
-      case SCARD.E_SERVICE_STOPPED:
+      case 'reader-gone':
         return new DeviceError('disconnected', `the reader went away during a command (${err.message})`, this.name);
-      case SCARD.W_RESET_CARD:
+      case 'reset':
         return new CardError('failed', 'the card was reset by another program; present it again');
-      case undefined:
-      default:
+      case 'unclear':
         break;
     }
     if (card.gone) return removed();
@@ -406,22 +394,6 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
     const next = this.native.then(fn, fn);
     this.native = next.catch(() => undefined);
     return next;
-  }
-
-  private withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const t = this.clock.setTimeout(() => reject(new DeviceError('timeout', `no answer within ${ms} ms`, this.name)), ms);
-      p.then(
-        (v) => {
-          this.clock.clearTimeout(t);
-          resolve(v);
-        },
-        (e: unknown) => {
-          this.clock.clearTimeout(t);
-          reject(e instanceof Error ? e : new Error(String(e)));
-        },
-      );
-    });
   }
 
   private fire<K extends keyof CardReaderEvents>(event: K, ...args: CardReaderEvents[K]): void {
