@@ -13,7 +13,6 @@ import {
   generateX25519,
   signEnvelope,
   uuidv7,
-  type Ed25519KeyPair,
   type Signer,
 } from '../../src/domain/index.js';
 import { SellerLink, startEmbeddedBroker, type EmbeddedBroker, type SellerLinkOptions } from '../../src/link/index.js';
@@ -115,8 +114,9 @@ export interface Kiosk {
 export interface KioskOptions {
   url: string;
   kioskId?: string;
-  sellers: Record<string, Ed25519KeyPair>;
-  operators?: Record<string, Ed25519KeyPair>;
+  /** Trusted signers by id: an Ed25519 key pair, or just its public key. */
+  sellers: Record<string, { publicKey: Buffer }>;
+  operators?: Record<string, { publicKey: Buffer }>;
   clock?: Clock;
   log?: Log;
   outboxRetry?: { startMs: number; maxMs: number };
@@ -131,7 +131,7 @@ export function makeKiosk(o: KioskOptions): Kiosk {
   const keys = generateEd25519();
   const x = generateX25519();
   const signer: Signer = { id: kioskId, keys };
-  const trust = (m: Record<string, Ed25519KeyPair>) =>
+  const trust = (m: Record<string, { publicKey: Buffer }>) =>
     createTrustStore(Object.fromEntries(Object.entries(m).map(([id, k]) => [id, [k.publicKey.toString('hex')]])));
   const clock = o.clock ?? systemClock;
   const link = new SellerLink({
@@ -190,6 +190,11 @@ export function makeKiosk(o: KioskOptions): Kiosk {
     },
   };
   return kiosk;
+}
+
+/** A seller's public key as the kiosk's trust wants it, from the seller's identity. */
+export function publicKeyOf(identity: { ed25519Public: string }): { publicKey: Buffer } {
+  return { publicKey: Buffer.from(identity.ed25519Public, 'hex') };
 }
 
 /** Starts the link and resolves once it is connected. */
