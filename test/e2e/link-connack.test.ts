@@ -54,7 +54,7 @@ describe('a broken broker', () => {
     ['a CONNACK with 4 bytes (20 04 00 00 01 13)', '200400000113', /CONNACK of 4 bytes/],
     ['a CONNACK with an unknown return code', '20020042', /unknown return code/],
     ['a PUBLISH before the CONNACK', '30050003612f62', /before its CONNACK/],
-    ['a CONNACK then a PUBLISH at QoS 3', '200200003605000361', /QoS 3/],
+    ['a CONNACK then a PUBLISH at QoS 3', '2002000036050003612f62', /QoS 3/],
     ['a packet type only a client sends', '20020000c000', /never sends/],
     ['a length field of 5 bytes', '20ffffffff7f', /longer than 4 bytes/],
   ];
