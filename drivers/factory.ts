@@ -23,6 +23,6 @@ export function buildDevices(config: Config, clock: Clock): { devices: Devices; 
   const locks = d.locks.driver === 'sim' ? (sims.locks = new SimLockBank(channels, clock)) : realLocks(d.locks, channels, clock);
   const fingerprint =
     d.fingerprint === null ? null : d.fingerprint.driver === 'sim' ? (sims.fingerprint = new SimFingerprintPad()) : realFingerprint(d.fingerprint, clock);
-  const card = d.card === null ? null : d.card.driver === 'sim' ? (sims.card = new SimCardReader()) : realCard(d.card);
+  const card = d.card === null ? null : d.card.driver === 'sim' ? (sims.card = new SimCardReader()) : realCard(d.card, clock);
   return { devices: { keypad, scanner, locks, fingerprint, card, others: [] }, sims };
 }
