@@ -115,7 +115,7 @@ describe('lockers end to end over /sim', () => {
     });
     const cid = await load(h, 'T-9', '12121212');
     const s1 = await tryCode(h, 'T-9', '99999999', 'denied');
-    expect(s1.screen.text).toMatch(/Wrong code\. 9 tries left/);
+    expect(s1.text).toMatch(/Wrong code\. 9 tries left/);
     expect(h.k.store.attempts.parcelFailures('shop-a', 'T-9')).toBe(1);
     // not 6-16 digits: refused without counting
     await h.post('/sim/keypad', { keys: '123#' });

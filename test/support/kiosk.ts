@@ -18,7 +18,7 @@ export interface SimState {
   card: { files: Record<string, string> } | null;
 }
 
-export interface Harness {
+export interface Harness extends Driven {
   k: RunningKiosk;
   clock: FakeClock;
   seller: { id: string; keys: Ed25519KeyPair };
@@ -56,6 +56,14 @@ export async function startHarness(opts: { tune?: (c: Config) => void; link?: St
   const start = () =>
     startKiosk({ config, clock, log: createLogger({ level: 'debug', destination: sink }), link: opts.link, devices: { devices: hw.devices, sims: hw.sims } });
   const h: Harness = {
+    sellerId: seller.id,
+    hands: {
+      press: async (keys) => void (await h.post('/sim/keypad', { keys })),
+      scan: async (text) => void (await h.post('/sim/scan', { text })),
+      door: async (id, open) => void (await h.post(`/sim/door/${id}`, { open })),
+      screen: async () => (await h.state()).screen,
+      pulses: async () => Object.fromEntries((await h.state()).compartments.map((c) => [c.id, c.unlockPulses])),
+    },
     k: await start(),
     clock,
     seller,
@@ -97,32 +105,67 @@ export async function startHarness(opts: { tune?: (c: Config) => void; link?: St
   return h;
 }
 
+/** What a person does at a kiosk, whatever the hardware behind it (in-process sims over HTTP, or wire-level sims). */
+export interface Hands {
+  press(keys: string): Promise<void>;
+  scan(text: string): Promise<void>;
+  door(compartmentId: string, open: boolean): Promise<void>;
+  screen(): Promise<{ id: string; text: string }>;
+  /** Unlock pulses per compartment so far. */
+  pulses(): Promise<Record<string, number>>;
+}
+
+/** A kiosk a scenario can be run against. */
+export interface Driven {
+  hands: Hands;
+  sellerId: string;
+  slip(txn: string, code: string): Promise<string>;
+}
+
+export async function waitFor(hands: Hands, id: string, timeoutMs = 10_000): Promise<{ id: string; text: string }> {
+  const end = Date.now() + timeoutMs;
+  let s = await hands.screen();
+  while (s.id !== id && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 5));
+    s = await hands.screen();
+  }
+  expect(s, `waiting for screen ${id}`).toMatchObject({ id });
+  return s;
+}
+
 /** Signs a courier in, scans slip and number, picks size M if asked, and closes the door. Returns the compartment. */
-export async function load(h: Harness, txn: string, code: string, opts: { slip?: string } = {}): Promise<string> {
-  await h.post('/sim/keypad', { keys: '*' });
-  await h.waitScreen('courier-id');
-  await h.post('/sim/keypad', { keys: `${COURIER.id}#` });
-  await h.post('/sim/keypad', { keys: `${COURIER.pin}#` });
-  await h.waitScreen('courier-scan');
-  await h.post('/sim/scan', { text: opts.slip ?? (await h.slip(txn, code)) });
-  await h.waitScreen('courier-number');
-  await h.post('/sim/scan', { text: `${h.seller.id}/${txn}` });
-  let s = await h.state();
-  if (s.screen.id === 'courier-size') await h.post('/sim/keypad', { keys: '2' });
-  s = await h.waitScreen('courier-door');
-  const id = /compartment ([A-Z][0-9]{2})/.exec(s.screen.text)![1];
-  await h.post(`/sim/door/${id}`, { open: true });
-  await h.post(`/sim/door/${id}`, { open: false });
-  await h.waitScreen('courier-scan');
-  await h.post('/sim/keypad', { keys: '*' });
-  await h.waitScreen('idle');
+export async function load(d: Driven, txn: string, code: string, opts: { slip?: string } = {}): Promise<string> {
+  const { hands } = d;
+  await hands.press('*');
+  await waitFor(hands, 'courier-id');
+  await hands.press(`${COURIER.id}#`);
+  await waitFor(hands, 'courier-pin');
+  await hands.press(`${COURIER.pin}#`);
+  await waitFor(hands, 'courier-scan');
+  await hands.scan(opts.slip ?? (await d.slip(txn, code)));
+  await waitFor(hands, 'courier-number');
+  await hands.scan(`${d.sellerId}/${txn}`);
+  const end = Date.now() + 10_000;
+  let s = await hands.screen();
+  while (s.id === 'courier-number' && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 5));
+    s = await hands.screen();
+  }
+  if (s.id === 'courier-size') await hands.press('2');
+  s = await waitFor(hands, 'courier-door');
+  const id = /compartment ([A-Z][0-9]{2})/.exec(s.text)![1];
+  await hands.door(id, true);
+  await hands.door(id, false);
+  await waitFor(hands, 'courier-scan');
+  await hands.press('*');
+  await waitFor(hands, 'idle');
   return id;
 }
 
 /** Names the parcel by scan, types the code, returns the screen reached. */
-export async function tryCode(h: Harness, txn: string, code: string, expect: string): Promise<SimState> {
-  await h.post('/sim/scan', { text: `${h.seller.id}/${txn}` });
-  await h.waitScreen('enter-code');
-  await h.post('/sim/keypad', { keys: `${code}#` });
-  return h.waitScreen(expect);
+export async function tryCode(d: Driven, txn: string, code: string, expect: string): Promise<{ id: string; text: string }> {
+  await d.hands.scan(`${d.sellerId}/${txn}`);
+  await waitFor(d.hands, 'enter-code');
+  await d.hands.press(`${code}#`);
+  return waitFor(d.hands, expect);
 }

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../src/clock.js';
+import { R30xSim } from './fingerprint/r30x-sim.js';
+import { KeypadWireSim } from './keypad/serial-sim.js';
+import { attachCu16Sims, type Cu16BoardSim } from './locks/cu16-sim.js';
+import { ScannerWireSim } from './scanner/serial-sim.js';
+import { startPtyPair, type PtyPair } from './serial/pty.js';
+import { SerialPortTransport } from './serial/serialport-transport.js';
+
+/** The serial devices of a hardware-in-the-loop rig, by the name of their pty link in the rig's folder. */
+export const HIL_PORTS = { keypad: 'keypad', scanner: 'scanner', locks: 'locks', fingerprint: 'fingerprint' } as const;
+
+/**
+ * Every serial device of a kiosk as a wire-level simulator on the far end of
+ * a socat pty pair: the kiosk's real serialport drivers open `<dir>/<name>`
+ * (the paths config/hil.json names) and talk to these as to real hardware.
+ */
+export interface HilRig {
+  dir: string;
+  keypad: KeypadWireSim;
+  scanner: ScannerWireSim;
+  boards: Cu16BoardSim[];
+  finger: R30xSim;
+  /** The kiosk end of each pty (what the config's `path` fields must be). */
+  paths: Record<keyof typeof HIL_PORTS, string>;
+  /** A compartment's lock channel → its board and lock, for door hooks. */
+  lockAt(channel: number): { board: Cu16BoardSim; lock: number };
+  stop(): Promise<void>;
+}
+
+export async function startHilRig(dir: string, opts: { boards?: number[]; clock?: Clock } = {}): Promise<HilRig> {
+  mkdirSync(dir, { recursive: true });
+  const clock = opts.clock ?? systemClock;
+  const pairs: PtyPair[] = [];
+  const ends: SerialPortTransport[] = [];
+  const pair = async (name: string, baudRate: number): Promise<{ pty: PtyPair; device: SerialPortTransport }> => {
+    mkdirSync(join(dir, name), { recursive: true });
+    const pty = await startPtyPair(join(dir, name));
+    pairs.push(pty);
+    const device = new SerialPortTransport({ path: pty.devicePath, baudRate, reconnectMs: 50 }, clock);
+    await device.open();
+    ends.push(device);
+    return { pty, device };
+  };
+  try {
+    const k = await pair(HIL_PORTS.keypad, 9600);
+    const s = await pair(HIL_PORTS.scanner, 9600);
+    const l = await pair(HIL_PORTS.locks, 19200);
+    const f = await pair(HIL_PORTS.fingerprint, 57600);
+    const boardIds = opts.boards ?? [0];
+    const boards = attachCu16Sims(l.device, boardIds, { replyDelayMs: 5 }, clock);
+    const finger = new R30xSim(f.device, { clock });
+    await finger.open();
+    return {
+      dir,
+      keypad: new KeypadWireSim(k.device, 'byte'),
+      scanner: new ScannerWireSim(s.device, 'CR'),
+      boards,
+      finger,
+      paths: { keypad: k.pty.kioskPath, scanner: s.pty.kioskPath, locks: l.pty.kioskPath, fingerprint: f.pty.kioskPath },
+      lockAt(channel) {
+        const board = boards[Math.floor((channel - 1) / 16)];
+        if (!board) throw new RangeError(`channel ${channel} is on no simulated board`);
+        return { board, lock: ((channel - 1) % 16) + 1 };
+      },
+      async stop() {
+        for (const b of boards) b.detach();
+        for (const e of ends) await e.close();
+        for (const p of pairs) await p.dispose();
+      },
+    };
+  } catch (e) {
+    for (const e2 of ends) await e2.close().catch(() => undefined);
+    for (const p of pairs) await p.dispose().catch(() => undefined);
+    throw e;
+  }
+}
