@@ -16,7 +16,7 @@ const N = 1000;
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 function waitScreen(k: Kiosk, id: string): Promise<void> {
@@ -58,8 +58,8 @@ async function run1(params: ScryptParams, count: number): Promise<{ total: numbe
     codes.push(code);
     const txn = `B-${i}`;
     const slip = await makeSlip({ seller, mode: 1, code, plaintext: { txn }, params, kioskX25519Public: k.identity.x25519.publicKey });
-    k.store.parcels.insert({ sellerId: 'shop-a', txn, state: 'stored', compartmentId: config.compartments[i]!.id, slip }, Date.now());
-    k.store.compartments.setState(config.compartments[i]!.id, 'occupied', null, Date.now());
+    k.store.parcels.insert({ sellerId: 'shop-a', txn, state: 'stored', compartmentId: config.compartments[i].id, slip }, Date.now());
+    k.store.compartments.setState(config.compartments[i].id, 'occupied', null, Date.now());
   }
   let unlockAt = 0;
   const unlock = sims.locks!.unlock.bind(sims.locks);
@@ -71,13 +71,13 @@ async function run1(params: ScryptParams, count: number): Promise<{ total: numbe
   for (let i = 0; i < count; i++) {
     sims.scanner!.scan(`shop-a/B-${i}`);
     await waitScreen(k.kiosk, 'enter-code');
-    sims.keypad!.press(codes[i]!);
+    sims.keypad!.press(codes[i]);
     const opened = waitScreen(k.kiosk, 'door-open');
     const t0 = performance.now();
     sims.keypad!.press('#');
     await opened;
     total.push(unlockAt - t0);
-    const ch = config.compartments[i]!.channel;
+    const ch = config.compartments[i].channel;
     sims.locks!.openDoor(ch);
     sims.locks!.closeDoor(ch);
   }
