@@ -1,14 +1,18 @@
 import { randomInt } from 'node:crypto';
-import { rfc3339 } from '../clock.js';
-import { hashCourierPin, type Config } from '../config/index.js';
-import { generateEd25519, makeSlip, type Ed25519KeyPair } from '../domain/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningKiosk } from '../app.js';
+import { hashCourierPin, type Config } from '../config/index.js';
+import { identityJson } from '../identity.js';
+import type { Log } from '../log.js';
+import { ReferenceSeller } from '../seller/index.js';
 import { courierLoads } from './drive.js';
 
 export interface DemoParcel {
   txn: string;
   code: string;
   compartmentId: string;
+  label: string | null;
 }
 
 function digits(n: number): string {
@@ -24,32 +28,46 @@ export async function demoCourier(config: Config): Promise<{ id: string; pin: st
   return courier;
 }
 
-/** A seller key for a demo without the reference seller, trusted by this kiosk only for this run. */
-export function demoSellerKey(config: Config, sellerId = 'demo-shop'): { id: string; keys: Ed25519KeyPair } {
-  const keys = generateEd25519();
-  config.trust.sellers[sellerId] = [...(config.trust.sellers[sellerId] ?? []), keys.publicKey.toString('hex')];
-  return { id: sellerId, keys };
+/** The demo's reference seller (its own key and database under the kiosk's data dir), trusted by this kiosk. */
+export function demoSeller(config: Config, log: Log): ReferenceSeller {
+  const dir = join(config.dataDir, 'demo-seller');
+  if (!existsSync(join(dir, 'seller.json'))) ReferenceSeller.keygen(dir, 'demo-shop');
+  const seller = ReferenceSeller.open({ dir, log: log.child({ ns: 'demo-seller' }) });
+  const id = seller.identity();
+  const keys = config.trust.sellers[id.sellerId] ?? [];
+  if (!keys.includes(id.ed25519Public)) config.trust.sellers[id.sellerId] = [...keys, id.ed25519Public];
+  return seller;
+}
+
+/** What the page lists: events as the seller received them. */
+export function sellerEventLines(seller: ReferenceSeller): string[] {
+  return seller
+    .events(20)
+    .map((e) => `seller got ${e.type} ${e.txn}${typeof e.body.lockerId === 'string' ? ` (${e.body.lockerId})` : ''}${e.proof ? ` proof ${e.proof}` : ''}`);
 }
 
 /**
- * Loads `count` demo parcels through the courier flow on the simulated
- * hardware. Each gets a mode-1 slip made for this kiosk.
+ * Has the seller issue `count` parcels for this kiosk (code, mode-1 slip,
+ * label, manifest with verifier) and loads each through the courier flow on
+ * the simulated hardware.
  */
 export async function loadDemoParcels(
   k: RunningKiosk,
+  seller: ReferenceSeller,
+  brokerUrl: string,
   courier: { id: string; pin: string },
-  seller: { id: string; keys: Ed25519KeyPair },
   count: number,
 ): Promise<DemoParcel[]> {
   if (!k.sims) throw new Error('demo parcels need simulated devices');
+  seller.addKiosk(identityJson(k.config.kioskId, k.identity));
+  await seller.connect({ brokerUrl });
   const out: DemoParcel[] = [];
-  const day = rfc3339(Date.now()).slice(0, 10).replace(/-/g, '');
   for (let i = 1; i <= count; i++) {
-    const txn = `D${day}-${digits(4)}`;
-    const code = digits(8);
-    const slip = await makeSlip({ seller, mode: 1, code, plaintext: { txn }, kioskX25519Public: k.identity.x25519.publicKey });
-    const compartmentId = await courierLoads(k.kiosk, k.sims, courier, { sellerId: seller.id, txn, slip, size: 'M' }, (id) => k.store.compartments.get(id)?.channel ?? -1);
-    out.push({ txn, code, compartmentId });
+    const issued = await seller.issue({ kioskId: k.config.kioskId, size: 'M', mode: 1 });
+    // The manifest travels through the broker; give it a moment so the kiosk knows the size.
+    for (let t = 0; t < 100 && k.store.parcels.get(seller.id, issued.txn) === null; t++) await new Promise((r) => setTimeout(r, 20));
+    const compartmentId = await courierLoads(k.kiosk, k.sims, courier, { sellerId: seller.id, txn: issued.txn, slip: issued.slip, size: 'M' }, (id) => k.store.compartments.get(id)?.channel ?? -1);
+    out.push({ txn: issued.txn, code: issued.code, compartmentId, label: issued.label });
   }
   return out;
 }
