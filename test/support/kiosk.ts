@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { buildDevices } from '../../drivers/factory.js';
 import { startKiosk, type RunningKiosk, type StartOptions } from '../../src/app.js';
+import { linkFromConfig } from '../../src/app-link.js';
 import { hashCourierPin, loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { generateEd25519, makeSlip, type Ed25519KeyPair, type SlipPlaintext } from '../../src/domain/index.js';
@@ -34,7 +35,7 @@ export interface Harness extends Driven {
 }
 
 /** A simulated kiosk on free ports with a fake clock, a trusted test seller and one courier. */
-export async function startHarness(opts: { tune?: (c: Config) => void; link?: StartOptions['link'] } = {}): Promise<Harness> {
+export async function startHarness(opts: { tune?: (c: Config) => void; link?: StartOptions['link']; withLink?: boolean } = {}): Promise<Harness> {
   const t = tempDir('pk-e2e-');
   const seller = { id: 'shop-a', keys: generateEd25519() };
   const config = loadConfig({
@@ -43,7 +44,7 @@ export async function startHarness(opts: { tune?: (c: Config) => void; link?: St
   config.couriers = [{ id: COURIER.id, pin: await hashCourierPin(COURIER.pin, FAST) }];
   config.log.level = 'debug';
   opts.tune?.(config);
-  const clock = new FakeClock();
+  const clock = new FakeClock(Date.now()); // near real time: a seller on the wall clock checks expiresAt
   let logged = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -54,7 +55,7 @@ export async function startHarness(opts: { tune?: (c: Config) => void; link?: St
   // The harness owns the (simulated) hardware, so a kiosk restart finds doors as people left them.
   const hw = buildDevices(config, clock);
   const start = () =>
-    startKiosk({ config, clock, log: createLogger({ level: 'debug', destination: sink }), link: opts.link, devices: { devices: hw.devices, sims: hw.sims } });
+    startKiosk({ config, clock, log: createLogger({ level: 'debug', destination: sink }), link: opts.withLink ? linkFromConfig(config) : opts.link, devices: { devices: hw.devices, sims: hw.sims } });
   const h: Harness = {
     sellerId: seller.id,
     hands: {
@@ -134,7 +135,7 @@ export async function waitFor(hands: Hands, id: string, timeoutMs = 10_000): Pro
 }
 
 /** Signs a courier in, scans slip and number, picks size M if asked, and closes the door. Returns the compartment. */
-export async function load(d: Driven, txn: string, code: string, opts: { slip?: string } = {}): Promise<string> {
+export async function load(d: Driven, txn: string, code: string, opts: { slip?: string; noSlip?: boolean } = {}): Promise<string> {
   const { hands } = d;
   await hands.press('*');
   await waitFor(hands, 'courier-id');
@@ -142,12 +143,14 @@ export async function load(d: Driven, txn: string, code: string, opts: { slip?: 
   await waitFor(hands, 'courier-pin');
   await hands.press(`${COURIER.pin}#`);
   await waitFor(hands, 'courier-scan');
-  await hands.scan(opts.slip ?? (await d.slip(txn, code)));
-  await waitFor(hands, 'courier-number');
+  if (!opts.noSlip) {
+    await hands.scan(opts.slip ?? (await d.slip(txn, code)));
+    await waitFor(hands, 'courier-number');
+  }
   await hands.scan(`${d.sellerId}/${txn}`);
   const end = Date.now() + 10_000;
   let s = await hands.screen();
-  while (s.id === 'courier-number' && Date.now() < end) {
+  while ((s.id === 'courier-number' || s.id === 'courier-scan') && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 5));
     s = await hands.screen();
   }
