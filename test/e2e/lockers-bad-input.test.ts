@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTrustStore, openEnvelope } from '../../src/domain/index.js';
+import { load, startHarness, tryCode, waitFor, type Harness } from '../support/kiosk.js';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.stop();
+  h = null;
+});
+
+function alarms(h: Harness): Array<Record<string, unknown>> {
+  const trust = createTrustStore({ [h.config.kioskId]: [h.k.identity.ed25519.publicKey.toString('hex')] });
+  return h.k.store.outbox
+    .all()
+    .filter((r) => r.kind === 'kiosk.alarm')
+    .map((r) => {
+      const o = openEnvelope(r.payload, trust);
+      if (!o.ok) throw new Error('alarm does not verify');
+      expect(r.topic).toBe(`pk/v1/kiosk/${h.config.kioskId}/alarm`);
+      return o.body;
+    });
+}
+
+describe('lockers: bad input never opens a door it should not', () => {
+  it('refuses junk over /sim with 4xx and keeps going', async () => {
+    h = await startHarness();
+    expect((await h.post('/sim/keypad', { keys: '12a' })).status).toBe(400);
+    expect((await h.post('/sim/keypad', { nope: 1 })).status).toBe(400);
+    expect((await h.post('/sim/door/Z99', { open: true })).status).toBe(404);
+    expect((await h.post('/sim/door/A01', { open: 'yes' })).status).toBe(400);
+    expect((await h.post('/sim/scan', {})).status).toBe(400);
+    expect((await h.post('/sim/scan', { png: Buffer.from('not a png').toString('base64') })).status).toBe(400);
+    expect((await h.post('/sim/cash', { amount: 100, currency: 'JPY' })).status).toBe(404);
+    const raw = await fetch(new URL('/sim/keypad', h.k.ui!.url), { method: 'POST', body: '{not json' });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { error: string }).error).toMatch(/not JSON/);
+    expect((await h.state()).screen.id).toBe('idle');
+    expect((await h.state()).compartments.every((c) => c.unlockPulses === 0)).toBe(true);
+  });
+
+  it('a slip scanned where a parcel number is expected, and a garbled scan, are refused in words', async () => {
+    h = await startHarness();
+    const slip = await h.slip('T-X', '12121212');
+    await h.hands.scan(slip);
+    expect((await waitFor(h.hands, 'refused')).text).toMatch(/parcel slip/);
+    await h.hands.scan('\u0001\u0002 garbage with spaces');
+    expect((await waitFor(h.hands, 'refused')).text).toMatch(/not a parcel number/);
+    await h.hands.press('##**#');
+    await h.hands.press('123456#');
+    await waitFor(h.hands, 'not-found');
+  });
+
+  it('a scan in the middle of code entry drops the typed digits and starts over with the scanned parcel', async () => {
+    h = await startHarness();
+    const a = await load(h, 'T-A1', '12121212');
+    const b = await load(h, 'T-B1', '34343434');
+    await h.hands.scan('shop-a/T-A1');
+    await waitFor(h.hands, 'enter-code');
+    await h.hands.press('1212');
+    await h.hands.scan('shop-a/T-B1');
+    const s = await waitFor(h.hands, 'enter-code');
+    expect(s.text).toContain('T-B1');
+    expect(s.text).not.toContain('•'); // nothing typed carried over
+    await h.hands.press('12121212#'); // A's code typed for B: a wrong code for B, not counted on A
+    expect(h.k.store.attempts.parcelFailures('shop-a', 'T-A1')).toBe(0);
+    await waitFor(h.hands, 'denied');
+    expect(h.k.store.attempts.parcelFailures('shop-a', 'T-B1')).toBe(1);
+    await h.hands.press('34343434#');
+    const open = await waitFor(h.hands, 'door-open');
+    expect(open.text).toContain(b);
+    expect((await h.hands.pulses())[a]).toBe(1); // only its load pulse
+  });
+
+  it('a door opened without an unlock is logged as forced and raises a signed alarm', async () => {
+    h = await startHarness();
+    const cid = await load(h, 'T-F', '12121212');
+    await h.hands.door('A12', true);
+    await h.hands.door(cid, true);
+    const kinds = alarms(h).map((a) => [a.kind, a.compartmentId]);
+    expect(kinds).toEqual([['door-forced', 'A12'], ['door-forced', cid]]);
+    expect(h.k.store.compartments.get('A12')?.state).toBe('check'); // a free one is set aside
+    expect(h.k.store.compartments.get(cid)?.state).toBe('occupied');
+    expect(h.k.store.audit.ofKind('alarm.door-forced')).toHaveLength(2);
+    // left open: a second alarm after the configured time
+    h.clock.advance(h.config.doors.leftOpenAlarmMs);
+    expect(alarms(h).filter((a) => a.kind === 'door-left-open')).toHaveLength(2);
+  });
+
+  it('an unlock the lock does not confirm keeps the parcel, sets the compartment aside and tells staff', async () => {
+    h = await startHarness();
+    const cid = await load(h, 'T-U', '12121212');
+    h.k.sims!.locks!.failUnlocks = true;
+    const s = await tryCode(h, 'T-U', '12121212', 'error');
+    expect(s.text).toMatch(/could not be opened/);
+    expect(h.k.store.parcels.get('shop-a', 'T-U')).toMatchObject({ state: 'stored', handover: null });
+    expect(h.k.store.compartments.get(cid)?.state).toBe('check');
+    expect(alarms(h).map((a) => a.kind)).toEqual(['unlock-failed']);
+    expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.handed_over')).toHaveLength(0);
+    // the courier flow never picks a compartment set aside
+    h.k.sims!.locks!.failUnlocks = false;
+    const next = await load(h, 'T-V', '12121212');
+    expect(next).not.toBe(cid);
+  });
+
+  it('refuses a second parcel with a txn already in the kiosk', async () => {
+    h = await startHarness();
+    await load(h, 'T-D1', '12121212');
+    await h.hands.press('*');
+    await h.hands.press('7001#');
+    await h.hands.press('246810#');
+    await waitFor(h.hands, 'courier-scan');
+    await h.hands.scan(await h.slip('T-D1', '99999999'));
+    await waitFor(h.hands, 'courier-number');
+    await h.hands.scan('shop-a/T-D1');
+    expect((await waitFor(h.hands, 'refused')).text).toMatch(/already in compartment/);
+    expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.arrived')).toHaveLength(1);
+  });
+
+  it('a restart in the middle of a load cancels it and sets the compartment aside', async () => {
+    h = await startHarness();
+    await h.hands.press('*');
+    await h.hands.press('7001#');
+    await h.hands.press('246810#');
+    await waitFor(h.hands, 'courier-scan');
+    await h.hands.scan(await h.slip('T-R', '12121212'));
+    await waitFor(h.hands, 'courier-number');
+    await h.hands.scan('shop-a/T-R');
+    await waitFor(h.hands, 'courier-size');
+    await h.hands.press('1');
+    const s = await waitFor(h.hands, 'courier-door');
+    const cid = /compartment ([A-Z][0-9]{2})/.exec(s.text)![1];
+    await h.hands.door(cid, true);
+    await h.restart();
+    expect(h.k.store.parcels.get('shop-a', 'T-R')).toBeNull();
+    expect(h.k.store.compartments.get(cid)?.state).toBe('check');
+    expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.arrived')).toHaveLength(0);
+  });
+});
