@@ -111,6 +111,7 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
       { config, store, locks: devices.locks, clock, log: log.child({ ns: 'flows' }), trust: sellers, kioskX25519: identity.x25519, reporter, online: link },
       devices.keypad,
       devices.scanner,
+      devices.card,
     );
     await kiosk.start();
     cleanup.push(() => kiosk.stop());

@@ -1,3 +1,4 @@
+import type { CardInfo, CardReader } from '../../drivers/card/contract.js';
 import type { Key, Keypad } from '../../drivers/keypad/contract.js';
 import type { Channel } from '../../drivers/locks/contract.js';
 import type { Scanner, ScanRead } from '../../drivers/scanner/contract.js';
@@ -5,6 +6,7 @@ import type { TimerHandle } from '../clock.js';
 import type { FlowContext } from './context.js';
 import { Courier } from './courier.js';
 import { Doors, type DoorNews } from './doors.js';
+import { Media } from './media.js';
 import { Pickup } from './pickup.js';
 import { ScreenState } from './screen.js';
 import { sweepUncollected } from './sweep.js';
@@ -23,21 +25,26 @@ export class Kiosk {
   readonly doors: Doors;
   readonly pickup: Pickup;
   readonly courier: Courier;
+  readonly media: Media | null;
   private sweepTimer: TimerHandle | null = null;
   private idleTimer: TimerHandle | null = null;
   private stopped = false;
   private readonly onKey = (k: Key): void => this.key(k);
   private readonly onRead = (r: ScanRead): void => this.scan(r.text);
   private readonly onDoor = (ch: Channel, open: boolean): void => this.door(ch, open);
+  private readonly onCardIn = (info: CardInfo): void => this.cardIn(info);
+  private readonly onCardOut = (): void => this.media?.onRemove();
 
   constructor(
     private readonly ctx: FlowContext,
     private readonly keypad: Keypad,
     private readonly scanner: Scanner,
+    private readonly card: CardReader | null = null,
   ) {
     this.doors = new Doors(ctx, (n) => this.doorNews(n));
     this.pickup = new Pickup(ctx, this.screen, this.doors);
     this.courier = new Courier(ctx, this.screen, this.doors);
+    this.media = card ? new Media(ctx, this.screen, this.doors, card) : null;
   }
 
   /**
@@ -60,6 +67,8 @@ export class Kiosk {
     this.keypad.on('key', this.onKey);
     this.scanner.on('read', this.onRead);
     locks.on('door', this.onDoor);
+    this.card?.on('insert', this.onCardIn);
+    this.card?.on('remove', this.onCardOut);
     store.audit.add('kiosk.started', clock.now());
     this.sweep();
   }
@@ -102,6 +111,7 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onKey(k);
+    if (this.media?.active) return this.media.onKey(k);
     if (this.pickup.onKey(k) === 'courier') this.courier.begin();
   }
 
@@ -109,8 +119,17 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onScan(text);
+    this.media?.reset();
     const r = this.pickup.onScan(text);
     if (r && typeof r === 'object') this.courier.begin(r.courierId);
+  }
+
+  /** A card or tag on the reader: a recipient bringing their slip (ignored while a courier works). */
+  private cardIn(info: CardInfo): void {
+    if (this.stopped || !this.media || this.courier.active || this.pickup.busy) return;
+    this.cancelIdle();
+    this.pickup.reset();
+    this.media.onInsert(info).catch((e: unknown) => this.ctx.log.error({ err: (e as Error).message }, 'card pickup failed'));
   }
 
   private door(channel: Channel, open: boolean): void {
@@ -130,7 +149,7 @@ export class Kiosk {
   private doorNews(n: DoorNews): void {
     switch (n.kind) {
       case 'handed-over':
-        if (!this.pickup.active && !this.courier.active) {
+        if (!this.pickup.active && !this.courier.active && !this.media?.active) {
           this.screen.set('thanks', `Thank you! Compartment ${n.compartmentId} is closed.`);
           this.idleSoon();
         }
@@ -183,6 +202,9 @@ export class Kiosk {
     this.keypad.off('key', this.onKey);
     this.scanner.off('read', this.onRead);
     this.ctx.locks.off('door', this.onDoor);
+    this.card?.off('insert', this.onCardIn);
+    this.card?.off('remove', this.onCardOut);
+    this.media?.reset();
     if (this.sweepTimer) this.ctx.clock.clearTimeout(this.sweepTimer);
     this.cancelIdle();
     this.doors.stop();

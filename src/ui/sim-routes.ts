@@ -78,7 +78,11 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
         if (!/^[0-9A-Fa-f]{4}$/.test(k) || typeof v !== 'string') throw new HttpError(400, `file ${k}: ids are 4 hex digits, contents text`);
         files[k.toUpperCase()] = v;
       }
-      card.insert({ pin, files });
+      try {
+        card.insert({ pin, files });
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
     } else {
       throw new HttpError(400, 'give { "insert": { "pin", "files" } } or { "remove": true }');
     }
@@ -87,7 +91,12 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
 
   router.add('POST', /^\/sim\/tag$/, async (req, res) => {
     const card = need(sims.card, 'card reader');
-    card.insertTag(str(await readJson(req, SMALL), 'text'));
+    const text = str(await readJson(req, SMALL), 'text');
+    try {
+      card.insertTag(text);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
     sendJson(res, 200, { ok: true, screen: state.screen() });
   });
 
