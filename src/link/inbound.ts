@@ -134,14 +134,15 @@ export class Inbound {
     return store.tx(() => {
       if (!store.messages.markHandled(a.id, by, now)) return null;
       const r: AckApplied = { by, role, acked: 0, refused: 0, unknown: 0 };
+      const ids = [...new Set(a.eventIds)];
+      const rows = this.d.links.ackTargets(ids);
       const ok: string[] = [];
-      for (const eventId of a.eventIds) {
-        const row = store.outbox.get(eventId);
-        if (row === null) r.unknown++;
-        else if (row.topic !== allowedTopic) r.refused++;
-        else if (row.ackedAt === null) ok.push(eventId);
+      for (const row of rows) {
+        if (row.topic !== allowedTopic) r.refused++;
+        else if (row.ackedAt === null) ok.push(row.eventId);
       }
-      r.acked = ok.length > 0 ? store.outbox.ack(ok, now) : 0;
+      r.unknown = ids.length - rows.length;
+      r.acked = this.d.links.ack(ok, now);
       return r;
     });
   }

@@ -75,8 +75,15 @@ export class OutboxSender {
     try {
       rows = store.outbox.due(now, Math.min(this.batch, room));
       if (rows.length > 0) {
+        // Rows with the same number of tries share their next time: one statement per group.
+        const byTries = new Map<number, number[]>();
+        for (const r of rows) {
+          const group = byTries.get(r.tries);
+          if (group === undefined) byTries.set(r.tries, [r.seq]);
+          else group.push(r.seq);
+        }
         store.tx(() => {
-          for (const r of rows) store.outbox.markTried(r.seq, now + retryDelayMs(r.tries, this.o.retry.startMs, this.o.retry.maxMs));
+          for (const [tries, seqs] of byTries) this.o.links.markTried(seqs, now + retryDelayMs(tries, this.o.retry.startMs, this.o.retry.maxMs));
         });
       }
     } catch (e) {
