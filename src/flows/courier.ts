@@ -5,6 +5,7 @@ import { checkSlip, type SlipFailure } from '../domain/index.js';
 import type { Parcel, Size } from '../store/index.js';
 import type { FlowContext } from './context.js';
 import type { Doors } from './doors.js';
+import { dots, typeKey } from './entry.js';
 import { verifyCourierPin } from '../config/index.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
@@ -89,16 +90,18 @@ export class Courier {
         if (s.digits.length < 64) s.digits += k;
         this.screen.set('courier-id', `Courier number: ${s.digits} — press #.`);
         return;
-      case 'pin':
-        if (k === '*') return this.signOut('Cancelled.');
-        if (k === '#') {
-          const pin = s.entered;
-          s.entered = '';
-          return void this.signIn(s.courierId, pin);
+      case 'pin': {
+        const step = typeKey(s, k, 16);
+        switch (step.kind) {
+          case 'submit':
+            return void this.signIn(s.courierId, step.value);
+          case 'cancel':
+            return this.signOut('Cancelled.');
+          case 'typed':
+            this.screen.set('courier-pin', `Courier: type your PIN and press #. * clears. ${dots(step.length)}`);
         }
-        if (s.entered.length < 16) s.entered += k;
-        this.screen.set('courier-pin', `Courier: type your PIN and press #. ${'•'.repeat(s.entered.length)}`);
         return;
+      }
       case 'ready':
         if (k === '*') return this.signOut();
         return;
@@ -124,8 +127,11 @@ export class Courier {
     switch (what.kind) {
       case 'slip':
         return void this.scanSlip(s.courierId, text);
-      case 'parcel':
-        return this.scanNumber(s.courierId, s.slip, what.sellerId, what.txn);
+      case 'parcel': {
+        // `{seller}/{txn}` that names another seller than the slip may be a bare txn holding a `/`.
+        const asBare = what.bare !== null && s.slip !== null && what.sellerId !== s.slip.sellerId;
+        return asBare ? this.scanNumber(s.courierId, s.slip, null, what.bare as string) : this.scanNumber(s.courierId, s.slip, what.sellerId, what.txn);
+      }
       case 'courier':
       case 'junk':
         this.screen.set('refused', 'That barcode is neither a parcel slip nor a parcel number. Scan the slip, then the number.');

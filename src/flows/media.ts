@@ -7,6 +7,7 @@ import { b64uDecode, checkSlip, isCode } from '../domain/index.js';
 import type { FlowContext } from './context.js';
 import { SLIP_REASONS } from './courier.js';
 import type { Doors } from './doors.js';
+import { dots, typeKey } from './entry.js';
 import type { ScreenState } from './screen.js';
 
 /** slip.md: the card's files — the slip text, and where the receipt proof goes back. */
@@ -86,23 +87,18 @@ export class Media {
     const s = this.s;
     if (s.step !== 'code') return;
     this.touch();
-    if (k === '#') {
-      const code = s.entered;
-      s.entered = '';
-      void this.submit(s.kind, s.tagSlip, code);
-      return;
-    }
-    if (k === '*') {
-      if (s.entered === '') {
+    const step = typeKey(s, k, MAX_CODE);
+    switch (step.kind) {
+      case 'submit':
+        void this.submit(s.kind, s.tagSlip, step.value);
+        return;
+      case 'cancel':
         this.reset();
         this.screen.idle();
         return;
-      }
-      s.entered = '';
-    } else if (s.entered.length < MAX_CODE) {
-      s.entered += k;
+      case 'typed':
+        this.screen.set('enter-code', `Type your code and press #. * clears. ${dots(step.length)}`);
     }
-    this.screen.set('enter-code', `Type your code and press #. * clears. ${'•'.repeat(s.entered.length)}`);
   }
 
   private async submit(kind: 'card' | 'token', tagSlip: string | null, code: string): Promise<void> {

@@ -5,6 +5,7 @@ import { txnDigits } from '../domain/index.js';
 import type { Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
 import type { Doors } from './doors.js';
+import { dots, typeKey } from './entry.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
 import { checkCode, type CheckOutcome } from './verify.js';
@@ -68,24 +69,20 @@ export class Pickup {
         if (s.digits.length < 64) s.digits += k;
         this.showTxn();
         break;
-      case 'code':
-        if (k === '#') {
-          const code = s.entered;
-          s.entered = '';
-          return void this.submit(s.sellerId, s.txn, code);
-        }
-        if (k === '*') {
-          if (s.entered === '') {
+      case 'code': {
+        const step = typeKey(s, k, MAX_CODE);
+        switch (step.kind) {
+          case 'submit':
+            return void this.submit(s.sellerId, s.txn, step.value);
+          case 'cancel':
             this.reset();
             this.screen.idle();
             return;
-          }
-          s.entered = '';
-        } else if (s.entered.length < MAX_CODE) {
-          s.entered += k;
+          case 'typed':
+            this.showCode(s.txn, step.length);
         }
-        this.showCode(s.txn, s.entered.length);
         break;
+      }
     }
     this.touch();
   }
@@ -107,10 +104,13 @@ export class Pickup {
         return;
       case 'parcel': {
         // A scan in the middle of code entry starts over with the scanned parcel; the typed digits are dropped.
-        const found = this.ctx.store.parcels
-          .byTxn(what.txn)
-          .filter((p) => what.sellerId === null || p.sellerId === what.sellerId)
-          .filter((p) => p.state === 'stored' || p.state === 'unlocking');
+        const waiting = (txn: string, sellerId: string | null): Parcel[] =>
+          this.ctx.store.parcels
+            .byTxn(txn)
+            .filter((p) => sellerId === null || p.sellerId === sellerId)
+            .filter((p) => p.state === 'stored' || p.state === 'unlocking');
+        let found = waiting(what.txn, what.sellerId);
+        if (found.length === 0 && what.bare !== null) found = waiting(what.bare, null);
         this.identify(found, true);
       }
     }
@@ -256,7 +256,7 @@ export class Pickup {
   }
 
   private showCode(txn: string, n: number): void {
-    this.screen.set('enter-code', `Parcel ${txn}. Type your code and press #. * clears. ${'•'.repeat(n)}`);
+    this.screen.set('enter-code', `Parcel ${txn}. Type your code and press #. * clears. ${dots(n)}`);
   }
 
   private touch(): void {

@@ -3,7 +3,8 @@ import { isId, isTxn } from '../domain/index.js';
 export type ScanKind =
   | { kind: 'slip'; text: string }
   | { kind: 'courier'; courierId: string }
-  | { kind: 'parcel'; sellerId: string | null; txn: string }
+  /** `sellerId` null: a bare txn. A `{sellerId}/{txn}` reading keeps the whole text in `bare`, since a txn may hold `/` too. */
+  | { kind: 'parcel'; sellerId: string | null; txn: string; bare: string | null }
   | { kind: 'junk' };
 
 /**
@@ -19,8 +20,8 @@ export function classifyScan(text: string): ScanKind {
   if (slash > 0) {
     const sellerId = text.slice(0, slash);
     const txn = text.slice(slash + 1);
-    if (isId(sellerId) && isTxn(txn)) return { kind: 'parcel', sellerId, txn };
+    if (isId(sellerId) && isTxn(txn)) return { kind: 'parcel', sellerId, txn, bare: isTxn(text) ? text : null };
   }
-  if (isTxn(text)) return { kind: 'parcel', sellerId: null, txn: text };
+  if (isTxn(text)) return { kind: 'parcel', sellerId: null, txn: text, bare: null };
   return { kind: 'junk' };
 }

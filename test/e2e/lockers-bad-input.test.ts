@@ -136,3 +136,15 @@ describe('lockers: bad input never opens a door it should not', () => {
     expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.arrived')).toHaveLength(0);
   });
 });
+
+describe('lockers: txns holding a slash', () => {
+  it('loads and hands over a parcel whose txn is A/B/7, scanned bare', async () => {
+    h = await startHarness();
+    const cid = await load(h, 'A/B/7', '12121212');
+    expect(h.k.store.parcels.get('shop-a', 'A/B/7')?.compartmentId).toBe(cid);
+    await h.hands.scan('A/B/7');
+    await waitFor(h.hands, 'enter-code');
+    await h.hands.press('12121212#');
+    await waitFor(h.hands, 'door-open');
+  });
+});
