@@ -3,6 +3,7 @@ import { silentLog, type Log } from '../../src/log.js';
 import { DeviceError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { LineDecoder, type LineEvent } from '../serial/lines.js';
+import { TransportHold } from '../serial/hold.js';
 import type { ByteTransport } from '../serial/transport.js';
 import { isKey, type Key, type Keypad, type KeypadEvents } from './contract.js';
 
@@ -41,10 +42,7 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
   private autoTimer: TimerHandle | null = null;
   private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
   private readonly log: Log;
-  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
-  private readonly onClose = (reason: string): void => this.lost(reason);
-  private readonly onOpen = (): void => this.back();
-  private readonly onTransportError = (err: Error): void => this.emitError(err);
+  private readonly hold: TransportHold;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -53,6 +51,12 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     log: Log = silentLog,
   ) {
     super();
+    this.hold = new TransportHold(transport, {
+      data: (chunk) => this.receive(chunk),
+      lost: (reason) => this.lost(reason),
+      back: () => this.back(),
+      fault: (err) => this.emitError(err),
+    });
     this.name = `keypad:serial ${transport.description}`;
     const mode = options.mode ?? 'auto';
     this.mode = mode === 'auto' ? null : mode;
@@ -69,16 +73,7 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
   async open(): Promise<void> {
     if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
     if (this.phase !== 'idle') return;
-    this.transport.on('data', this.onData);
-    this.transport.on('close', this.onClose);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('error', this.onTransportError);
-    try {
-      await this.transport.open();
-    } catch (e) {
-      this.detach();
-      throw e;
-    }
+    await this.hold.open();
     if (this.phase === 'idle') this.phase = 'open';
   }
 
@@ -87,7 +82,7 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     const wasIdle = this.phase === 'idle';
     this.phase = 'closed';
     this.clearAuto();
-    this.detach();
+    this.hold.detach();
     if (!wasIdle) await this.transport.close();
   }
 
@@ -204,12 +199,6 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
-  private detach(): void {
-    this.transport.off('data', this.onData);
-    this.transport.off('close', this.onClose);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('error', this.onTransportError);
-  }
 }
 
 function hexList(bytes: number[]): string {

@@ -2,6 +2,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
 import { silentLog, type Log } from '../../src/log.js';
 import { DeviceError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
+import { TransportHold } from '../serial/hold.js';
 import type { ByteTransport } from '../serial/transport.js';
 import type { Channel, LockBank, LockBankEvents, LockState } from './contract.js';
 import { Cu16Bus, PRIORITY } from './cu16-bus.js';
@@ -60,10 +61,7 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
   private readonly unlocks = new Set<PendingUnlock>();
   private readonly log: Log;
   private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
-  private readonly onData = (chunk: Buffer): void => this.bus.receive(chunk);
-  private readonly onClose = (reason: string): void => this.transportLost(reason);
-  private readonly onOpen = (): void => this.transportBack();
-  private readonly onTransportError = (err: Error): void => this.emitError(err);
+  private readonly hold: TransportHold;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -72,6 +70,12 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     log: Log = silentLog,
   ) {
     super();
+    this.hold = new TransportHold(transport, {
+      data: (chunk) => this.bus.receive(chunk),
+      lost: (reason) => this.transportLost(reason),
+      back: () => this.transportBack(),
+      fault: (err) => this.emitError(err),
+    });
     const o = resolveCu16Options(options);
     this.name = `locks:cu16 ${transport.description}`;
     this.log = log.child({ module: 'locks:cu16' });
@@ -97,16 +101,7 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
   async open(): Promise<void> {
     if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
     if (this.phase !== 'idle') return;
-    this.transport.on('data', this.onData);
-    this.transport.on('close', this.onClose);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('error', this.onTransportError);
-    try {
-      await this.transport.open();
-    } catch (e) {
-      this.detach();
-      throw e;
-    }
+    await this.hold.open();
     this.phase = 'open';
     const results = await Promise.allSettled(this.boards.map((b) => this.readBoard(b, PRIORITY.read)));
     if (this.isClosed()) throw new DeviceError('closed', 'driver was closed while opening', this.name);
@@ -133,7 +128,7 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     const err = new DeviceError('closed', 'driver closed', this.name);
     this.bus.failAll(err);
     this.rejectUnlocks(() => err);
-    this.detach();
+    this.hold.detach();
     if (!wasIdle) await this.transport.close();
   }
 
@@ -389,12 +384,6 @@ export class Cu16LockBank extends TypedEmitter<Cu16Events> implements LockBank {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
-  private detach(): void {
-    this.transport.off('data', this.onData);
-    this.transport.off('close', this.onClose);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('error', this.onTransportError);
-  }
 }
 
 function fmtSeconds(ms: number): string {

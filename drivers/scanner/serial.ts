@@ -3,6 +3,7 @@ import { silentLog, type Log } from '../../src/log.js';
 import { DeviceError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { LineDecoder, type LineEvent } from '../serial/lines.js';
+import { TransportHold } from '../serial/hold.js';
 import type { ByteTransport } from '../serial/transport.js';
 import { splitAim } from './aim.js';
 import type { Scanner, ScannerEvents } from './contract.js';
@@ -40,10 +41,7 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
   private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
   private readonly log: Log;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
-  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
-  private readonly onClose = (reason: string): void => this.lost(reason);
-  private readonly onOpen = (): void => this.back();
-  private readonly onTransportError = (err: Error): void => this.emitError(err);
+  private readonly hold: TransportHold;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -52,6 +50,12 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
     log: Log = silentLog,
   ) {
     super();
+    this.hold = new TransportHold(transport, {
+      data: (chunk) => this.receive(chunk),
+      lost: (reason) => this.lost(reason),
+      back: () => this.back(),
+      fault: (err) => this.emitError(err),
+    });
     this.name = `scanner:serial ${transport.description}`;
     this.lines = new LineDecoder({ maxLength: options.maxLineLength ?? 4096 });
     this.aim = options.aim ?? 'auto';
@@ -62,16 +66,7 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
   async open(): Promise<void> {
     if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
     if (this.phase !== 'idle') return;
-    this.transport.on('data', this.onData);
-    this.transport.on('close', this.onClose);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('error', this.onTransportError);
-    try {
-      await this.transport.open();
-    } catch (e) {
-      this.detach();
-      throw e;
-    }
+    await this.hold.open();
     if (this.phase === 'idle') this.phase = 'open';
   }
 
@@ -80,7 +75,7 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
     const wasIdle = this.phase === 'idle';
     this.phase = 'closed';
     this.clearIdle();
-    this.detach();
+    this.hold.detach();
     if (!wasIdle) await this.transport.close();
   }
 
@@ -165,10 +160,4 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
-  private detach(): void {
-    this.transport.off('data', this.onData);
-    this.transport.off('close', this.onClose);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('error', this.onTransportError);
-  }
 }
