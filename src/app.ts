@@ -108,7 +108,7 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
       cleanup.push(() => link.stop());
     }
     const kiosk = new Kiosk(
-      { config, store, locks: devices.locks, clock, log: log.child({ ns: 'flows' }), trust: sellers, kioskX25519: identity.x25519, reporter, online: link },
+      { config, store, locks: devices.locks, clock, log: log.child({ ns: 'flows' }), trust: sellers, kioskX25519: identity.x25519, reporter, online: link, fingerprint: devices.fingerprint },
       devices.keypad,
       devices.scanner,
       devices.card,

@@ -1,3 +1,4 @@
+import type { FingerprintPad } from '../../drivers/fingerprint/contract.js';
 import type { LockBank } from '../../drivers/locks/contract.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
@@ -36,4 +37,6 @@ export interface FlowContext {
   kioskX25519: X25519KeyPair;
   reporter: Reporter;
   online: OnlineVerifier | null;
+  /** The fingerprint pad, for parcels whose manifest gave a reference template. */
+  fingerprint: FingerprintPad | null;
 }

@@ -6,6 +6,7 @@ import type { Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
 import type { Doors } from './doors.js';
 import { dots, typeKey } from './entry.js';
+import { watchFinger } from './finger.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
 import { checkCode, type CheckOutcome } from './verify.js';
@@ -27,6 +28,7 @@ const INPUT_TIMEOUT_MS = 60_000;
 export class Pickup {
   private s: Step = { step: 'idle' };
   private timer: TimerHandle | null = null;
+  private stopFinger: () => void = () => undefined;
 
   constructor(
     private readonly ctx: FlowContext,
@@ -45,6 +47,7 @@ export class Pickup {
   reset(): void {
     this.s = { step: 'idle' };
     this.clearTimer();
+    this.stopFinger();
   }
 
   /** A key press. Returns 'courier' when `*` at the idle screen asks for courier sign-in. */
@@ -153,6 +156,28 @@ export class Pickup {
     this.s = { step: 'code', sellerId: p.sellerId, txn: p.txn, entered: '' };
     this.showCode(p.txn, 0);
     this.touch();
+    this.offerFinger(p);
+  }
+
+  /** A parcel with a reference template: a finger on the pad works instead of the code (one try per naming). */
+  private offerFinger(p: Parcel): void {
+    const pad = this.ctx.fingerprint;
+    if (!pad || !p.bio || p.state !== 'stored') return;
+    this.screen.set('enter-code', `Parcel ${p.txn}. Place your finger on the pad, or type your code and press #.`);
+    this.stopFinger = watchFinger(pad, p, this.ctx.log, (match) => {
+      const s = this.s;
+      if (s.step !== 'code' || s.txn !== p.txn || s.sellerId !== p.sellerId) return;
+      const fresh = this.ctx.store.parcels.get(p.sellerId, p.txn);
+      if (!fresh || fresh.state !== 'stored') return;
+      this.s = { step: 'busy' };
+      this.clearTimer();
+      const done = this.outcome(fresh, match ? { kind: 'ok', method: 'biometric', salt: null, kReceipt: null } : { kind: 'wrong', attemptsLeft: null });
+      void done.then(() => {
+        if (!match && this.screen.get().id === 'denied') {
+          this.screen.set('denied', `Finger not recognised. ${this.screen.get().text.replace(/^Wrong code\. /, '')} Or name the parcel again to retry your finger.`);
+        }
+      });
+    });
   }
 
   private async submit(sellerId: string, txn: string, code: string): Promise<void> {
