@@ -146,6 +146,25 @@ async function startSeller(dir: string, url: string): Promise<{ where: string; s
   return { where: 'the seller in this process', stop: () => seller.close() };
 }
 
+/** A kiosk link with bench settings, trusting one seller key. */
+function benchLink(store: Store, url: string, kiosk: Signer, sellerPublicHex: string): SellerLink {
+  return new SellerLink({
+    kioskId: 'kiosk-1',
+    brokerUrl: url,
+    keepaliveSeconds: 30,
+    reconnectMaxMs: 1000,
+    store,
+    signer: kiosk,
+    sellers: createTrustStore({ 'shop-1': [sellerPublicHex] }),
+    operators: createTrustStore({}),
+    clock: systemClock,
+    log: silentLog,
+    outboxRetry: { startMs: 5000, maxMs: 60_000 },
+    lockerCounts: () => ({ free: 10, total: 12 }),
+    version: 'bench',
+  });
+}
+
 interface Setup {
   store: Store;
   link: SellerLink;
@@ -163,21 +182,7 @@ async function setup(url: string, dir: string): Promise<Setup> {
   const kiosk: Signer = { id: 'kiosk-1', keys: generateEd25519() };
   admin.addKiosk({ kioskId: 'kiosk-1', ed25519Public: kiosk.keys.publicKey.toString('hex'), x25519Public: generateX25519().publicKey.toString('hex') });
   const store = openStore(join(dir, 'kiosk.db'));
-  const link = new SellerLink({
-    kioskId: 'kiosk-1',
-    brokerUrl: url,
-    keepaliveSeconds: 30,
-    reconnectMaxMs: 1000,
-    store,
-    signer: kiosk,
-    sellers: createTrustStore({ 'shop-1': [admin.identity().ed25519Public] }),
-    operators: createTrustStore({}),
-    clock: systemClock,
-    log: silentLog,
-    outboxRetry: { startMs: 5000, maxMs: 60_000 },
-    lockerCounts: () => ({ free: 10, total: 12 }),
-    version: 'bench',
-  });
+  const link = benchLink(store, url, kiosk, admin.identity().ed25519Public);
   await admin.connect({ brokerUrl: url, serve: false });
   return {
     store,
@@ -282,21 +287,7 @@ async function queuedEventsKioskSide(url: string, dir: string, count: number): P
   const seller: Signer = { id: 'shop-1', keys: generateEd25519() };
   const kiosk: Signer = { id: 'kiosk-1', keys: generateEd25519() };
   const store = openStore(join(dir, 'kiosk.db'));
-  const link = new SellerLink({
-    kioskId: 'kiosk-1',
-    brokerUrl: url,
-    keepaliveSeconds: 30,
-    reconnectMaxMs: 1000,
-    store,
-    signer: kiosk,
-    sellers: createTrustStore({ 'shop-1': [seller.keys.publicKey.toString('hex')] }),
-    operators: createTrustStore({}),
-    clock: systemClock,
-    log: silentLog,
-    outboxRetry: { startMs: 5000, maxMs: 60_000 },
-    lockerCounts: () => ({ free: 0, total: 0 }),
-    version: 'bench',
-  });
+  const link = benchLink(store, url, kiosk, seller.keys.publicKey.toString('hex'));
   const acker = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `acker-${uuidv7()}` });
   let pending: string[] = [];
   let scheduled = false;
@@ -381,21 +372,7 @@ function bigManifest(dir: string): void {
 async function manifestOverBroker(url: string, dir: string): Promise<void> {
   const seller: Signer = { id: 'shop-1', keys: generateEd25519() };
   const store = openStore(join(dir, 'kiosk.db'));
-  const link = new SellerLink({
-    kioskId: 'kiosk-1',
-    brokerUrl: url,
-    keepaliveSeconds: 30,
-    reconnectMaxMs: 1000,
-    store,
-    signer: { id: 'kiosk-1', keys: generateEd25519() },
-    sellers: createTrustStore({ 'shop-1': [seller.keys.publicKey.toString('hex')] }),
-    operators: createTrustStore({}),
-    clock: systemClock,
-    log: silentLog,
-    outboxRetry: { startMs: 5000, maxMs: 60_000 },
-    lockerCounts: () => ({ free: 0, total: 0 }),
-    version: 'bench',
-  });
+  const link = benchLink(store, url, { id: 'kiosk-1', keys: generateEd25519() }, seller.keys.publicKey.toString('hex'));
   link.start();
   await waitFor(() => link.connected, 'the link to connect');
   // The largest manifest of 100,000 parcels that fits the kiosk's 4 MiB envelope cap: txn-only entries.

@@ -156,6 +156,27 @@ describe.each<BrokerKind>(['mosquitto', 'aedes'])('events and acks over %s', (ki
     expect(await repeat).toMatch(/repeated ack/);
   });
 
+  it('survives a kiosk restart: rows written before it reach the seller after it, each once', async () => {
+    const d = tempDir('pk-restart-');
+    try {
+      // First life: nothing listens on port 1, so rows only queue.
+      const first = makeKiosk({ url: 'mqtt://127.0.0.1:1', dir: d.dir, kioskId: 'kiosk-r', sellers: { s1: publicKeyOf(seller.identity()) } });
+      seller.addKiosk(first.identity);
+      first.link.start();
+      const ids = [first.addEvent('s1', 'R-1', 'parcel.arrived', { lockerId: 'A01' }), first.addEvent('s1', 'R-1', 'parcel.returned', { lockerId: 'A01' })];
+      await first.close();
+      // Second life, same database, a reachable broker.
+      const second = makeKiosk({ url: broker.url, dir: d.dir, kioskId: 'kiosk-r', sellers: { s1: publicKeyOf(seller.identity()) } });
+      const before = recorded.length;
+      await connectKiosk(second);
+      await waitFor(() => second.store.outbox.pending() === 0, 'the rows of the first life to be acked');
+      expect(recorded.slice(before).filter((e) => e.kioskId === 'kiosk-r').map((e) => e.eventId)).toEqual(ids);
+      await second.close();
+    } finally {
+      d.cleanup();
+    }
+  });
+
   it('queues events while the broker is down and delivers each once when it returns, in order per parcel', async () => {
     await waitFor(() => kiosk.store.outbox.pending() <= 1, 'earlier rows to settle'); // `again` above stays unacked by design.
     const stillPending = kiosk.store.outbox.pending();
