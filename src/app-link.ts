@@ -46,11 +46,20 @@ export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) =>
       version: version(),
     });
     link.start();
+    let counts = JSON.stringify(store.compartments.counts());
     const part: LinkPart = {
       get connected() {
         return link.connected;
       },
-      kick: () => link.kick(),
+      kick: () => {
+        link.kick();
+        // The retained status carries free/total lockers: republish it when they change.
+        const now = JSON.stringify(store.compartments.counts());
+        if (now !== counts) {
+          counts = now;
+          link.publishStatus();
+        }
+      },
       verifyOnline: (req) => link.verifyOnline(req),
       async stop() {
         await link.stop();

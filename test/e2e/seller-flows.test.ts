@@ -8,7 +8,8 @@ import { makeSlip } from '../../src/domain/index.js';
 import { ReferenceSeller } from '../../src/seller/index.js';
 import { loadSellerKey } from '../../src/seller/keys.js';
 import { FAST, load, startHarness, tryCode, waitFor, type Driven, type Harness } from '../support/kiosk.js';
-import { startBroker, type BrokerKind, type TestBroker } from '../support/mqtt.js';
+import { rawClient, startBroker, type BrokerKind, type TestBroker } from '../support/mqtt.js';
+import { createTrustStore, openEnvelope } from '../../src/domain/index.js';
 import { tempDir } from '../support/tmp.js';
 
 let h: Harness | null = null;
@@ -72,10 +73,22 @@ describe.each(['mosquitto', 'aedes'] as const)('with the seller over %s', (kind)
     const { d, s } = await setUp(kind, (c) => {
       c.policy.verification = 'offline';
     });
+    let lastStatus: { lockers?: { free: number; total: number } } | null = null;
+    const watcher = await rawClient(broker!.url);
+    const trust = createTrustStore({ [h!.config.kioskId]: [h!.k.identity.ed25519.publicKey.toString('hex')] });
+    watcher.on('message', (_t, p) => {
+      const o = openEnvelope(p, trust);
+      if (o.ok) lastStatus = o.body as typeof lastStatus;
+    });
+    await watcher.subscribeAsync(`pk/v1/kiosk/${h!.config.kioskId}/status`, { qos: 1 });
+    cleanups.push(() => void watcher.endAsync());
     const issued = await s.issue({ kioskId: h!.config.kioskId, size: 'S', mode: 1, params: FAST, label: false });
     await pump('the manifest to be applied', () => h!.k.store.parcels.get('shop-s', issued.txn)?.state === 'expected');
     expect(h!.k.store.parcels.get('shop-s', issued.txn)?.verifier).not.toBeNull();
     const cid = await load(d, issued.txn, issued.code, { noSlip: true }); // the number alone: the manifest gives the size
+    // the retained status follows the lockers: one fewer free
+    const total = h!.config.compartments.length;
+    await pump('the status to show the load', () => (lastStatus as { lockers?: { free: number } } | null)?.lockers?.free === total - 1);
     await tryCode(d, issued.txn, issued.code, 'door-open');
     await d.hands.door(cid, true);
     await d.hands.door(cid, false);
