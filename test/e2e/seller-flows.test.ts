@@ -78,7 +78,7 @@ describe.each(['mosquitto', 'aedes'] as const)('with the seller over %s', (kind)
     const trust = createTrustStore({ [h!.config.kioskId]: [h!.k.identity.ed25519.publicKey.toString('hex')] });
     watcher.on('message', (_t, p) => {
       const o = openEnvelope(p, trust);
-      if (o.ok) lastStatus = o.body as typeof lastStatus;
+      if (o.ok) lastStatus = o.body;
     });
     await watcher.subscribeAsync(`pk/v1/kiosk/${h!.config.kioskId}/status`, { qos: 1 });
     cleanups.push(() => void watcher.endAsync());
