@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { TlsFiles } from '../link/socket.js';
 import { createLogger } from '../log.js';
-import { ReferenceSeller, SellerError, type SellerConnectOptions } from '../seller/index.js';
+import { ReferenceSeller, SellerError, type ReferenceSellerOptions, type SellerConnectOptions } from '../seller/index.js';
 import { helpText, parseArgs, UsageError, type FlagSpecs } from './args.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -15,6 +15,7 @@ const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 
 const COMMON = {
   'seller-dir': { kind: 'string', value: 'DIR', help: 'the seller key and database (default: $PICKUP_SELLER_DIR or ./seller-data)' },
+  'seller-id': { kind: 'string', value: 'ID', help: "keygen: the new seller's id; other commands: refuse to run unless the key in --seller-dir is this seller's" },
   help: { kind: 'boolean', help: 'show this help' },
 } satisfies FlagSpecs;
 
@@ -115,6 +116,18 @@ function sellerDir(flags: { 'seller-dir'?: string | undefined }): string {
   return d;
 }
 
+/** Opens the seller of --seller-dir; with --seller-id, only when the key there is that seller's. */
+function openSeller(flags: { 'seller-dir'?: string | undefined; 'seller-id'?: string | undefined }, extra: Partial<ReferenceSellerOptions> = {}): ReferenceSeller {
+  const dir = sellerDir(flags);
+  const s = ReferenceSeller.open({ ...extra, dir });
+  const want = flags['seller-id'];
+  if (want !== undefined && want !== s.id) {
+    void s.close();
+    throw new SellerError('bad-option', `the key in ${dir} is seller ${s.id}, not ${want}`);
+  }
+  return s;
+}
+
 function json(io: CliIo, v: unknown): void {
   io.stdout(`${JSON.stringify(v, null, 2)}\n`);
 }
@@ -124,7 +137,7 @@ function none(positionals: readonly string[]): void {
 }
 
 function keygen(argv: string[], io: CliIo): number {
-  const p = parse(argv, { 'seller-id': { kind: 'string', value: 'ID', help: "the seller's id (1-64 of A-Z a-z 0-9 . _ -)" } }, 'pickup-kiosk seller keygen --seller-id ID', "Makes the seller's Ed25519 key in --seller-dir and prints its public identity.", io);
+  const p = parse(argv, {}, 'pickup-kiosk seller keygen --seller-id ID', "Makes the seller's Ed25519 key in --seller-dir and prints its public identity.", io);
   if (p === null) return EXIT.ok;
   none(p.positionals);
   const id = p.flags['seller-id'];
@@ -137,7 +150,7 @@ async function identity(argv: string[], io: CliIo): Promise<number> {
   const p = parse(argv, {}, 'pickup-kiosk seller identity', "Prints the seller's public identity: put ed25519Public under trust.sellers.<sellerId> in each kiosk's config.", io);
   if (p === null) return EXIT.ok;
   none(p.positionals);
-  const s = ReferenceSeller.open({ dir: sellerDir(p.flags) });
+  const s = openSeller(p.flags);
   try {
     const id = s.identity();
     json(io, { ...id, trust: { sellers: { [id.sellerId]: [id.ed25519Public] } } });
@@ -151,7 +164,7 @@ async function kiosk(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   const p = parse(rest, {}, 'pickup-kiosk seller kiosk add FILE|- | kiosk list', 'Registers a kiosk from its `pickup-kiosk identity` JSON (FILE, or - for stdin), or lists them.', io);
   if (p === null) return EXIT.ok;
-  const s = ReferenceSeller.open({ dir: sellerDir(p.flags) });
+  const s = openSeller(p.flags);
   try {
     if (sub === 'list') {
       none(p.positionals);
@@ -253,7 +266,7 @@ async function issue(argv: string[], io: CliIo, ctx: SellerCommandContext): Prom
     holdDays = Number(f['hold-days']);
     if (!/^\d{1,3}$/.test(f['hold-days']) || holdDays < 1 || holdDays > 365) throw new UsageError('--hold-days is a whole number from 1 to 365');
   }
-  const s = ReferenceSeller.open({ dir: sellerDir(f) });
+  const s = openSeller(f);
   try {
     if (f['kiosk-identity'] !== undefined) {
       const k = s.addKiosk(readJson(readText(f['kiosk-identity']), f['kiosk-identity']));
@@ -285,7 +298,7 @@ async function cancel(argv: string[], io: CliIo, ctx: SellerCommandContext): Pro
   if (p === null) return EXIT.ok;
   none(p.positionals);
   if (p.flags.txn.length === 0) throw new UsageError('give at least one --txn');
-  const s = ReferenceSeller.open({ dir: sellerDir(p.flags) });
+  const s = openSeller(p.flags);
   try {
     await s.connect({ ...brokerOptions(p.flags, ctx), serve: false });
     json(io, { cancelled: p.flags.txn, manifests: await s.cancel(p.flags.txn) });
@@ -300,7 +313,7 @@ async function push(argv: string[], io: CliIo, ctx: SellerCommandContext): Promi
   if (p === null) return EXIT.ok;
   none(p.positionals);
   if (p.flags.kiosk === undefined) throw new UsageError('--kiosk is required');
-  const s = ReferenceSeller.open({ dir: sellerDir(p.flags) });
+  const s = openSeller(p.flags);
   try {
     await s.connect({ ...brokerOptions(p.flags, ctx), serve: false });
     json(io, { kioskId: p.flags.kiosk, parcels: await s.push(p.flags.kiosk) });
@@ -328,7 +341,7 @@ async function serve(argv: string[], io: CliIo, ctx: SellerCommandContext): Prom
     if (!/^\d{1,3}$/.test(f['failure-limit']) || failureLimit < 1) throw new UsageError('--failure-limit is a whole number from 1 to 999');
   }
   const log = createLogger({ destination: { write: (line: string) => io.stderr(line) } });
-  const s = ReferenceSeller.open({ dir: sellerDir(f), log, ...(failureLimit !== undefined ? { failureLimit } : {}) });
+  const s = openSeller(f, { log, ...(failureLimit !== undefined ? { failureLimit } : {}) });
   s.on('event', (e) => io.stdout(`${JSON.stringify({ event: e })}\n`));
   s.on('verify', (v) => io.stdout(`${JSON.stringify({ verify: v })}\n`));
   s.on('proof-problem', (pp) => io.stdout(`${JSON.stringify({ proofProblem: pp })}\n`));
@@ -357,7 +370,7 @@ async function events(argv: string[], io: CliIo): Promise<number> {
   none(p.positionals);
   const limit = p.flags.limit === undefined ? 100 : Number(p.flags.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit is a whole number of 1 or more');
-  const s = ReferenceSeller.open({ dir: sellerDir(p.flags) });
+  const s = openSeller(p.flags);
   try {
     json(io, s.events(limit));
   } finally {

@@ -58,6 +58,9 @@ describe('pickup-kiosk seller …', () => {
     expect(id.code).toBe(0);
     const j = JSON.parse(id.out) as { sellerId: string; ed25519Public: string; kid: string; trust: unknown };
     expect(j.trust).toEqual({ sellers: { 'shop-1': [j.ed25519Public] } });
+    const wrong = await run(['identity', '--seller-id', 'shop-2', ...sd]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/is seller shop-1, not shop-2/);
   });
 
   it('registers the kiosk from its identity JSON (file or stdin) and lists it', async () => {
