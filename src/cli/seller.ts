@@ -345,8 +345,14 @@ async function serve(argv: string[], io: CliIo, ctx: SellerCommandContext): Prom
   s.on('event', (e) => io.stdout(`${JSON.stringify({ event: e })}\n`));
   s.on('verify', (v) => io.stdout(`${JSON.stringify({ verify: v })}\n`));
   s.on('proof-problem', (pp) => io.stdout(`${JSON.stringify({ proofProblem: pp })}\n`));
+  // The link's timers are unref'd (they must not hold a kiosk open); while the broker is away
+  // nothing else would keep this process alive between retries.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const done = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
+    const stop = (): void => {
+      clearInterval(keepAlive);
+      resolve();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     ctx.signal?.addEventListener('abort', stop, { once: true });
