@@ -85,4 +85,25 @@ describe('a broken broker', () => {
       await bad.close();
     }
   });
+
+  it('takes an unreadable TLS file as a failed attempt, says which file, and retries', async () => {
+    const bad = await badBroker(Buffer.from('200200', 'hex'));
+    const { log, lines } = capturingLog();
+    try {
+      kiosk = makeKiosk({
+        url: `mqtts://127.0.0.1:${bad.port}`,
+        sellers: { s1: sellerSigner('s1').keys },
+        log,
+        link: { tls: { ca: '/nonexistent/ca.pem' } },
+      });
+      kiosk.link.start();
+      await sleep(400);
+      expect(kiosk.link.connected).toBe(false);
+      expect(bad.connections()).toBe(0);
+      expect(lines.some((l) => l.includes('cannot read the broker CA certificate /nonexistent/ca.pem'))).toBe(true);
+      expect(lines.filter((l) => l.includes('/nonexistent/ca.pem')).length).toBeGreaterThan(1); // Retried (later ones at debug).
+    } finally {
+      await bad.close();
+    }
+  });
 });
