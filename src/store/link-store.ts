@@ -36,10 +36,6 @@ export class LinkStore {
   private readonly ackManyStmt;
 
   constructor(private readonly db: Db) {
-    // The per-parcel order clause of Outbox.due() looks up earlier unacked rows of the
-    // same parcel; without this index that is a scan per row (10,000 rows: minutes).
-    db.exec('CREATE INDEX IF NOT EXISTS outbox_parcel_pending ON outbox(parcel_key, seq) WHERE acked_at IS NULL');
-
     // A new txn arrives 'expected'; a known one keeps its state and gets the manifest's
     // fields. A withdrawn parcel the seller upserts again is no longer withdrawn, except
     // once it has left the kiosk (handed over or returned: nothing to undo there).

@@ -172,3 +172,26 @@ describe('store: tables', () => {
     expect(store.messages.lastSeq('shop-a')).toBe(7);
   });
 });
+
+describe('store: migrations', () => {
+  it('indexes unacked outbox rows by parcel, so the per-parcel order stays fast', () => {
+    const { store } = fresh();
+    const idx = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'").all() as Array<{ name: string }>;
+    expect(idx.map((i) => i.name)).toContain('outbox_parcel_pending');
+    const plan = store.db
+      .prepare("EXPLAIN QUERY PLAN SELECT 1 FROM outbox e WHERE e.parcel_key = ? AND e.acked_at IS NULL AND e.seq < ?")
+      .all('s/t', 5) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/outbox_parcel_pending/);
+  });
+
+  it('brings a version-1 database up to date at open', () => {
+    const { store, path } = fresh();
+    store.db.exec('DROP INDEX outbox_parcel_pending');
+    store.db.pragma('user_version = 1');
+    store.close();
+    const again = openStore(path);
+    cleanups.push(() => again.close());
+    expect(again.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(again.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'outbox_parcel_pending'").get()).toEqual({ n: 1 });
+  });
+});
