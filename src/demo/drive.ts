@@ -65,3 +65,36 @@ export async function courierLoads(
   await waitForScreen(kiosk, 'idle');
   return id;
 }
+
+/**
+ * Takes back, as a courier would, every parcel waiting here for return
+ * (withdrawn by its seller, or uncollected). Returns how many.
+ */
+export async function courierTakesBack(
+  kiosk: Kiosk,
+  sims: Sims,
+  courier: { id: string; pin: string },
+  parcels: ReadonlyArray<{ sellerId: string; txn: string; compartmentId: string }>,
+  channelOf: (compartmentId: string) => number,
+): Promise<number> {
+  const { keypad, scanner, locks } = sims;
+  if (!keypad || !scanner || !locks || parcels.length === 0) return 0;
+  keypad.press('*');
+  await waitForScreen(kiosk, 'courier-id');
+  keypad.press(`${courier.id}#`);
+  await waitForScreen(kiosk, 'courier-pin');
+  keypad.press(`${courier.pin}#`);
+  await waitForScreen(kiosk, 'courier-scan');
+  for (const p of parcels) {
+    const door = waitForScreen(kiosk, 'courier-door');
+    scanner.scan(`${p.sellerId}/${p.txn}`);
+    await door;
+    const back = waitForScreen(kiosk, 'courier-scan');
+    locks.openDoor(channelOf(p.compartmentId));
+    locks.closeDoor(channelOf(p.compartmentId));
+    await back;
+  }
+  keypad.press('*');
+  await waitForScreen(kiosk, 'idle');
+  return parcels.length;
+}

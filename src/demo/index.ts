@@ -6,7 +6,7 @@ import { hashCourierPin, type Config } from '../config/index.js';
 import { identityJson } from '../identity.js';
 import type { Log } from '../log.js';
 import { ReferenceSeller } from '../seller/index.js';
-import { courierLoads } from './drive.js';
+import { courierLoads, courierTakesBack } from './drive.js';
 
 export interface DemoParcel {
   txn: string;
@@ -61,12 +61,21 @@ export async function loadDemoParcels(
   if (!k.sims) throw new Error('demo parcels need simulated devices');
   seller.addKiosk(identityJson(k.config.kioskId, k.identity));
   await seller.connect({ brokerUrl });
+  const channelOf = (id: string): number => k.store.compartments.get(id)?.channel ?? -1;
+  // Demo parcels of an earlier run: nobody knows their codes any more (the kiosk never kept them),
+  // so the seller withdraws them and the courier takes them back, as in a real return.
+  const old = k.store.parcels.inState('stored').filter((p) => p.sellerId === seller.id && p.compartmentId !== null && seller.parcel(p.txn) !== null);
+  if (old.length > 0) {
+    await seller.cancel(old.map((p) => p.txn));
+    for (let t = 0; t < 250 && old.some((p) => !k.store.parcels.get(p.sellerId, p.txn)?.withdrawn); t++) await new Promise((r) => setTimeout(r, 20));
+    await courierTakesBack(k.kiosk, k.sims, courier, old.map((p) => ({ sellerId: p.sellerId, txn: p.txn, compartmentId: p.compartmentId as string })), channelOf);
+  }
   const out: DemoParcel[] = [];
   for (let i = 1; i <= count; i++) {
     const issued = await seller.issue({ kioskId: k.config.kioskId, size: 'M', mode: 1 });
     // The manifest travels through the broker; give it a moment so the kiosk knows the size.
     for (let t = 0; t < 100 && k.store.parcels.get(seller.id, issued.txn) === null; t++) await new Promise((r) => setTimeout(r, 20));
-    const compartmentId = await courierLoads(k.kiosk, k.sims, courier, { sellerId: seller.id, txn: issued.txn, slip: issued.slip, size: 'M' }, (id) => k.store.compartments.get(id)?.channel ?? -1);
+    const compartmentId = await courierLoads(k.kiosk, k.sims, courier, { sellerId: seller.id, txn: issued.txn, slip: issued.slip, size: 'M' }, channelOf);
     out.push({ txn: issued.txn, code: issued.code, compartmentId, label: issued.label });
   }
   return out;
