@@ -5,10 +5,10 @@
  * a second start takes the old demo parcels back and loads new ones.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
+import { assertBuilt } from '../support/built.js';
 import { tempDir } from '../support/tmp.js';
 
 const root = packageRoot();
@@ -27,7 +27,7 @@ interface Demo {
 }
 
 async function startDemo(dataDir: string): Promise<Demo> {
-  if (!existsSync(join(root, 'dist/src/cli.js'))) throw new Error('run `npm run build` first (npm test does)');
+  assertBuilt(root);
   const child = spawn(process.execPath, [join(root, 'bin/pickup-kiosk.js'), 'start', '--data-dir', dataDir, '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';

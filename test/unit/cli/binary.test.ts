@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kidOf } from '../../../src/domain/index.js';
 import { tempDir, writeConfig, writeKeys } from './support.js';
+import { assertBuilt } from '../../support/built.js';
 import keys from '../../fixtures/keys.json' with { type: 'json' };
 import slips from '../../fixtures/slips.json' with { type: 'json' };
 
@@ -21,12 +21,8 @@ function run(args: string[], input?: string): { status: number | null; stdout: s
 }
 
 beforeAll(() => {
-  // tsc emits even when some other module has a type error; the type check is a separate step.
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli.js'))) {
-    throw new Error(`npm run build made no dist/src/cli.js:\n${build.stdout}\n${build.stderr}`);
-  }
-}, 130_000);
+  assertBuilt(ROOT);
+});
 
 describe('the built binary', () => {
   it('prints the command list with --help (0) and usage with nothing (2)', () => {
