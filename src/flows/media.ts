@@ -8,6 +8,7 @@ import type { FlowContext } from './context.js';
 import { SLIP_REASONS } from './courier.js';
 import type { Doors } from './doors.js';
 import { dots, typeKey } from './entry.js';
+import { formatMoney } from './pickup.js';
 import type { ScreenState } from './screen.js';
 
 /** slip.md: the card's files — the slip text, and where the receipt proof goes back. */
@@ -158,6 +159,11 @@ export class Media {
       return this.screen.set('contact-seller', 'This parcel is waiting to go back to the seller. Please contact them.');
     }
     this.reset();
+    const due = p.due ?? r.plaintext?.due ?? null;
+    if (due && due.amount > 0) {
+      store.audit.add('pickup.payment-due', clock.now(), { sellerId: p.sellerId, txn: p.txn, detail: `${due.amount} ${due.currency}` });
+      return this.screen.set('contact-seller', `This parcel has ${formatMoney(due)} to pay, which this kiosk cannot take. Please contact the seller.`);
+    }
     try {
       await this.doors.unlockForPickup(p, { method: kind, salt: r.keys?.salt ?? null, kReceipt: r.keys?.kReceipt ?? null });
     } catch {

@@ -12,12 +12,12 @@ import {
   type ScryptParams,
 } from '../domain/index.js';
 import { offlineAllowed } from '../domain/attempts.js';
-import type { HandoverMethod, Parcel } from '../store/index.js';
+import type { HandoverMethod, Money, Parcel } from '../store/index.js';
 import type { FlowContext, OnlineResult } from './context.js';
 
 /** The outcome of checking a typed code for a parcel. The code itself never leaves this module's callers' memory. */
 export type CheckOutcome =
-  | { kind: 'ok'; method: HandoverMethod; salt: Buffer | null; kReceipt: Buffer | null }
+  | { kind: 'ok'; method: HandoverMethod; salt: Buffer | null; kReceipt: Buffer | null; due?: Money | null }
   /** A wrong code that counts as a failed attempt. */
   | { kind: 'wrong'; attemptsLeft: number | null }
   /** Not 6–16 digits: refused without a key derivation and without counting. */
@@ -56,7 +56,7 @@ async function deriveKeys(code: string, salt: Buffer, params: ScryptParams): Pro
 }
 
 type Offline =
-  | { kind: 'ok'; method: HandoverMethod; keys: Keys }
+  | { kind: 'ok'; method: HandoverMethod; keys: Keys; due: Money | null }
   | { kind: 'wrong' }
   | { kind: 'moved' }
   | { kind: 'unavailable'; why: string };
@@ -73,7 +73,7 @@ async function checkOffline(ctx: FlowContext, p: Parcel, code: string): Promise<
       expectTxn: p.txn,
       now: ctx.clock.now(),
     });
-    if (r.ok && r.keys) return { kind: 'ok', method: 'slip', keys: r.keys };
+    if (r.ok && r.keys) return { kind: 'ok', method: 'slip', keys: r.keys, due: r.plaintext?.due ?? null };
     if (!r.ok) {
       if (r.reason === 'wrong-code') return { kind: 'wrong' };
       if (r.reason === 'txn-mismatch') return { kind: 'moved' };
@@ -83,7 +83,7 @@ async function checkOffline(ctx: FlowContext, p: Parcel, code: string): Promise<
   const v = p.verifier ? parseVerifier(p.verifier) : null;
   if (v) {
     const r = await checkVerifier(code, v);
-    if (r.ok && r.kVerify && r.kReceipt) return { kind: 'ok', method: 'code', keys: { kVerify: r.kVerify, kReceipt: r.kReceipt, salt: r.salt } };
+    if (r.ok && r.kVerify && r.kReceipt) return { kind: 'ok', method: 'code', keys: { kVerify: r.kVerify, kReceipt: r.kReceipt, salt: r.salt }, due: null };
     return { kind: 'wrong' };
   }
   return { kind: 'unavailable', why };
@@ -108,7 +108,7 @@ async function checkOnline(ctx: FlowContext, p: Parcel, code: string): Promise<{
 function fromOffline(o: Offline): CheckOutcome {
   switch (o.kind) {
     case 'ok':
-      return { kind: 'ok', method: o.method, salt: o.keys.salt, kReceipt: o.keys.kReceipt };
+      return { kind: 'ok', method: o.method, salt: o.keys.salt, kReceipt: o.keys.kReceipt, due: o.due };
     case 'wrong':
       return { kind: 'wrong', attemptsLeft: null };
     case 'moved':

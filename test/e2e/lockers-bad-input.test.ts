@@ -148,3 +148,19 @@ describe('lockers: txns holding a slash', () => {
     await waitFor(h.hands, 'door-open');
   });
 });
+
+describe('lockers: an amount still to pay', () => {
+  it('refuses a parcel whose slip or manifest says money is due (no cash acceptor), never opening its door', async () => {
+    h = await startHarness();
+    const slip = await h.slip('T-PAY', '12121212', { due: { amount: 3015, currency: 'JPY' } });
+    const cid = await load(h, 'T-PAY', '12121212', { slip });
+    const s = await tryCode(h, 'T-PAY', '12121212', 'contact-seller');
+    expect(s.text).toMatch(/3015 JPY to pay/);
+    expect((await h.hands.pulses())[cid]).toBe(1); // the load's only
+    expect(h.k.store.parcels.get('shop-a', 'T-PAY')?.state).toBe('stored');
+    expect(h.k.store.attempts.parcelFailures('shop-a', 'T-PAY')).toBe(0);
+    // the manifest's amount wins over the slip's: a seller that sets it to 0 releases the parcel
+    h.k.store.parcels.update('shop-a', 'T-PAY', { due: { amount: 0, currency: 'JPY' } }, h.clock.now());
+    await tryCode(h, 'T-PAY', '12121212', 'door-open');
+  });
+});
