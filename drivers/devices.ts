@@ -1,4 +1,6 @@
 import type { CardReader } from './card/contract.js';
+import type { CashAcceptor } from './cash/contract.js';
+import type { SimCashAcceptor } from './cash/sim.js';
 import type { SimCardReader } from './card/sim.js';
 import type { FingerprintPad } from './fingerprint/contract.js';
 import type { SimFingerprintPad } from './fingerprint/sim.js';
@@ -16,6 +18,7 @@ export interface Devices {
   locks: LockBank;
   fingerprint: FingerprintPad | null;
   card: CardReader | null;
+  cash: CashAcceptor | null;
   /** Extra drivers that exist only to be closed with the rest (e.g. wire simulators). */
   others: Array<{ close(): Promise<void> }>;
 }
@@ -27,4 +30,5 @@ export interface Sims {
   locks: SimLockBank | null;
   fingerprint: SimFingerprintPad | null;
   card: SimCardReader | null;
+  cash: SimCashAcceptor | null;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config/index.js';
 import { SimCardReader } from './card/sim.js';
+import { SimCashAcceptor } from './cash/sim.js';
 import type { Devices, Sims } from './devices.js';
 import { SimFingerprintPad } from './fingerprint/sim.js';
 import { SimKeypad } from './keypad/sim.js';
@@ -16,7 +17,7 @@ import { SimScanner } from './scanner/sim.js';
 export function buildDevices(config: Config, clock: Clock): { devices: Devices; sims: Sims } {
   const d = config.devices;
   const channels = config.compartments.map((c) => c.channel);
-  const sims: Sims = { keypad: null, scanner: null, locks: null, fingerprint: null, card: null };
+  const sims: Sims = { keypad: null, scanner: null, locks: null, fingerprint: null, card: null, cash: null };
 
   const keypad = d.keypad.driver === 'sim' ? (sims.keypad = new SimKeypad()) : realKeypad(d.keypad, clock);
   const scanner = d.scanner.driver === 'sim' ? (sims.scanner = new SimScanner()) : realScanner(d.scanner, clock);
@@ -24,5 +25,7 @@ export function buildDevices(config: Config, clock: Clock): { devices: Devices; 
   const fingerprint =
     d.fingerprint === null ? null : d.fingerprint.driver === 'sim' ? (sims.fingerprint = new SimFingerprintPad()) : realFingerprint(d.fingerprint, clock);
   const card = d.card === null ? null : d.card.driver === 'sim' ? (sims.card = new SimCardReader()) : realCard(d.card, clock);
-  return { devices: { keypad, scanner, locks, fingerprint, card, others: [] }, sims };
+  // The only cash acceptor so far is the simulator (a real one's driver is still to come).
+  const cash = d.cash === null ? null : (sims.cash = new SimCashAcceptor());
+  return { devices: { keypad, scanner, locks, fingerprint, card, cash, others: [] }, sims };
 }

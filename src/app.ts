@@ -88,7 +88,7 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
     const { devices } = built;
     const sims = o.devices ? o.devices.sims : hasRealDrivers(config) ? null : built.sims;
     const opened: Array<{ name: string; close(): Promise<void> }> = [];
-    for (const d of [devices.keypad, devices.scanner, devices.locks, devices.fingerprint, devices.card]) {
+    for (const d of [devices.keypad, devices.scanner, devices.locks, devices.fingerprint, devices.card, devices.cash]) {
       if (!d) continue;
       d.on('error', (err: Error) => log.warn({ device: d.name, err: err.message }, 'device fault'));
       await d.open();
@@ -112,6 +112,7 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
       devices.keypad,
       devices.scanner,
       devices.card,
+      devices.cash,
     );
     await kiosk.start();
     cleanup.push(() => kiosk.stop());

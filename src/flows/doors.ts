@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock.js';
 import { b64uEncode, recipientProof, uuidv7 } from '../domain/index.js';
-import type { HandoverMethod, Parcel } from '../store/index.js';
+import type { HandoverMethod, Parcel, PendingHandover } from '../store/index.js';
 import type { FlowContext } from './context.js';
 
 /** What a compartment's door is expected to do next, and what follows. */
@@ -43,7 +43,7 @@ export class Doors {
    */
   async unlockForPickup(
     p: Parcel,
-    auth: { method: HandoverMethod; salt: Buffer | null; kReceipt: Buffer | null },
+    auth: { method: HandoverMethod; salt: Buffer | null; kReceipt: Buffer | null; paid?: PendingHandover['paid'] },
   ): Promise<void> {
     const { store, clock } = this.ctx;
     const c = p.compartmentId ? store.compartments.get(p.compartmentId) : null;
@@ -55,7 +55,7 @@ export class Doors {
       store.parcels.update(p.sellerId, p.txn, {
         state: 'unlocking',
         doorOpenedAt: null,
-        handover: { eventId, method: auth.method, salt: auth.salt ? b64uEncode(auth.salt) : null, recipientProof: proof, paid: null, unlockedAt: now },
+        handover: { eventId, method: auth.method, salt: auth.salt ? b64uEncode(auth.salt) : null, recipientProof: proof, paid: auth.paid ?? null, unlockedAt: now },
       }, now);
       store.audit.add('unlock.pickup', now, { sellerId: p.sellerId, txn: p.txn, compartmentId: c.id });
     });

@@ -1,4 +1,5 @@
 import type { CardInfo, CardReader } from '../../drivers/card/contract.js';
+import type { CashAcceptor } from '../../drivers/cash/contract.js';
 import type { Key, Keypad } from '../../drivers/keypad/contract.js';
 import type { Channel } from '../../drivers/locks/contract.js';
 import type { Scanner, ScanRead } from '../../drivers/scanner/contract.js';
@@ -7,6 +8,7 @@ import type { FlowContext } from './context.js';
 import { Courier } from './courier.js';
 import { Doors, type DoorNews } from './doors.js';
 import { Media } from './media.js';
+import { Payment } from './payment.js';
 import { Pickup } from './pickup.js';
 import { ScreenState } from './screen.js';
 import { sweepUncollected } from './sweep.js';
@@ -26,6 +28,7 @@ export class Kiosk {
   readonly pickup: Pickup;
   readonly courier: Courier;
   readonly media: Media | null;
+  readonly payment: Payment;
   private sweepTimer: TimerHandle | null = null;
   private idleTimer: TimerHandle | null = null;
   private stopped = false;
@@ -34,17 +37,20 @@ export class Kiosk {
   private readonly onDoor = (ch: Channel, open: boolean): void => this.door(ch, open);
   private readonly onCardIn = (info: CardInfo): void => this.cardIn(info);
   private readonly onCardOut = (): void => this.media?.onRemove();
+  private readonly onCash = (amount: number, currency: string): void => this.payment.onInserted(amount, currency);
 
   constructor(
     private readonly ctx: FlowContext,
     private readonly keypad: Keypad,
     private readonly scanner: Scanner,
     private readonly card: CardReader | null = null,
+    private readonly cash: CashAcceptor | null = null,
   ) {
     this.doors = new Doors(ctx, (n) => this.doorNews(n));
-    this.pickup = new Pickup(ctx, this.screen, this.doors);
+    this.payment = new Payment(ctx, this.screen, this.doors, cash);
+    this.pickup = new Pickup(ctx, this.screen, this.doors, this.payment);
     this.courier = new Courier(ctx, this.screen, this.doors);
-    this.media = card ? new Media(ctx, this.screen, this.doors, card) : null;
+    this.media = card ? new Media(ctx, this.screen, this.doors, card, this.payment) : null;
   }
 
   /**
@@ -69,6 +75,8 @@ export class Kiosk {
     locks.on('door', this.onDoor);
     this.card?.on('insert', this.onCardIn);
     this.card?.on('remove', this.onCardOut);
+    this.cash?.on('inserted', this.onCash);
+    await this.cash?.disable(); // it takes money only while someone is paying
     store.audit.add('kiosk.started', clock.now());
     this.sweep();
   }
@@ -111,6 +119,10 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onKey(k);
+    if (this.payment.active) {
+      if (k === '*') this.payment.cancel();
+      return;
+    }
     if (this.media?.active) return this.media.onKey(k);
     if (this.pickup.onKey(k) === 'courier') this.courier.begin();
   }
@@ -119,6 +131,7 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onScan(text);
+    if (this.payment.active) this.payment.cancel();
     this.media?.reset();
     const r = this.pickup.onScan(text);
     if (r && typeof r === 'object') this.courier.begin(r.courierId);
@@ -126,7 +139,7 @@ export class Kiosk {
 
   /** A card or tag on the reader: a recipient bringing their slip (ignored while a courier works). */
   private cardIn(info: CardInfo): void {
-    if (this.stopped || !this.media || this.courier.active || this.pickup.busy) return;
+    if (this.stopped || !this.media || this.courier.active || this.pickup.busy || this.payment.active) return;
     this.cancelIdle();
     this.pickup.reset();
     this.media.onInsert(info).catch((e: unknown) => this.ctx.log.error({ err: (e as Error).message }, 'card pickup failed'));
@@ -149,7 +162,7 @@ export class Kiosk {
   private doorNews(n: DoorNews): void {
     switch (n.kind) {
       case 'handed-over':
-        if (!this.pickup.active && !this.courier.active && !this.media?.active) {
+        if (!this.pickup.active && !this.courier.active && !this.media?.active && !this.payment.active) {
           this.screen.set('thanks', `Thank you! Compartment ${n.compartmentId} is closed.`);
           this.idleSoon();
         }
@@ -204,6 +217,8 @@ export class Kiosk {
     this.ctx.locks.off('door', this.onDoor);
     this.card?.off('insert', this.onCardIn);
     this.card?.off('remove', this.onCardOut);
+    this.cash?.off('inserted', this.onCash);
+    this.payment.cancel('The kiosk is stopping.');
     this.media?.reset();
     if (this.sweepTimer) this.ctx.clock.clearTimeout(this.sweepTimer);
     this.cancelIdle();

@@ -8,7 +8,7 @@ import type { FlowContext } from './context.js';
 import { SLIP_REASONS } from './courier.js';
 import type { Doors } from './doors.js';
 import { dots, typeKey } from './entry.js';
-import { formatMoney } from './pickup.js';
+import type { Payment } from './payment.js';
 import type { ScreenState } from './screen.js';
 
 /** slip.md: the card's files — the slip text, and where the receipt proof goes back. */
@@ -38,6 +38,7 @@ export class Media {
     private readonly screen: ScreenState,
     private readonly doors: Doors,
     private readonly card: CardReader,
+    private readonly payment: Payment,
   ) {}
 
   get active(): boolean {
@@ -159,18 +160,8 @@ export class Media {
       return this.screen.set('contact-seller', 'This parcel is waiting to go back to the seller. Please contact them.');
     }
     this.reset();
-    const due = p.due ?? r.plaintext?.due ?? null;
-    if (due && due.amount > 0) {
-      store.audit.add('pickup.payment-due', clock.now(), { sellerId: p.sellerId, txn: p.txn, detail: `${due.amount} ${due.currency}` });
-      return this.screen.set('contact-seller', `This parcel has ${formatMoney(due)} to pay, which this kiosk cannot take. Please contact the seller.`);
-    }
-    try {
-      await this.doors.unlockForPickup(p, { method: kind, salt: r.keys?.salt ?? null, kReceipt: r.keys?.kReceipt ?? null });
-    } catch {
-      return this.screen.set('error', 'The door could not be opened. Staff have been told. Please contact the seller.');
-    }
-    this.screen.set('door-open', `Compartment ${p.compartmentId ?? ''} is open. Take your parcel and close the door.`);
-    if (kind === 'card') await this.writeReceipt(p.sellerId, p.txn);
+    await this.payment.settle(p, { method: kind, salt: r.keys?.salt ?? null, kReceipt: r.keys?.kReceipt ?? null }, r.plaintext?.due ?? null);
+    if (kind === 'card' && this.screen.get().id === 'door-open') await this.writeReceipt(p.sellerId, p.txn);
   }
 
   /** slip.md: EF 5332 gets the handover event id, 0x00, and the 32-byte recipient proof. */

@@ -9,13 +9,9 @@ import { dots, typeKey } from './entry.js';
 import { watchFinger } from './finger.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
+import type { Payment } from './payment.js';
 import { checkCode, type CheckOutcome } from './verify.js';
 
-/** Minor units in words, e.g. 3015 JPY → "3015 JPY", 1250 EUR → "12.50 EUR". */
-export function formatMoney(m: { amount: number; currency: string }): string {
-  const zeroDecimal = ['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'HUF', 'TWD'].includes(m.currency);
-  return zeroDecimal ? `${m.amount} ${m.currency}` : `${(m.amount / 100).toFixed(2)} ${m.currency}`;
-}
 
 type Step =
   | { step: 'idle' }
@@ -40,6 +36,7 @@ export class Pickup {
     private readonly ctx: FlowContext,
     private readonly screen: ScreenState,
     private readonly doors: Doors,
+    private readonly payment: Payment,
   ) {}
 
   get busy(): boolean {
@@ -222,23 +219,10 @@ export class Pickup {
       this.touch();
     };
     switch (out.kind) {
-      case 'ok': {
+      case 'ok':
         this.reset();
-        // slip.md: where the manifest and the slip both give `due`, the manifest's wins.
-        const due = p.due ?? out.due ?? null;
-        if (due && due.amount > 0) {
-          store.audit.add('pickup.payment-due', clock.now(), { sellerId: p.sellerId, txn: p.txn, detail: `${due.amount} ${due.currency}` });
-          this.screen.set('contact-seller', `This parcel has ${formatMoney(due)} to pay, which this kiosk cannot take. Please contact the seller.`);
-          return;
-        }
-        try {
-          await this.doors.unlockForPickup(p, out);
-          this.screen.set('door-open', `Compartment ${p.compartmentId ?? ''} is open. Take your parcel and close the door.`);
-        } catch {
-          this.screen.set('error', 'The door could not be opened. Staff have been told. Please contact the seller.');
-        }
+        await this.payment.settle(p, out, out.due ?? null);
         return;
-      }
       case 'bad-code':
         again();
         this.screen.set('denied', 'A code has 6 to 16 digits. Type it again and press #.');

@@ -9,6 +9,7 @@ export type ScreenId =
   | 'denied'
   | 'locked-out'
   | 'wait'
+  | 'pay'
   | 'door-open'
   | 'door-not-opened'
   | 'thanks'

@@ -101,6 +101,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX IF NOT EXISTS outbox_parcel_pending ON outbox(parcel_key, seq) WHERE acked_at IS NULL;
   `,
+  // 3: money a recipient has put into the cash acceptor for a parcel, in minor units of its due
+  // currency. Kept across attempts and restarts: cash in the box is never forgotten.
+  `
+  ALTER TABLE parcels ADD COLUMN paid_amount INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -55,6 +55,8 @@ export interface Parcel {
   uncollectedAt: number | null;
   handover: PendingHandover | null;
   doorOpenedAt: number | null;
+  /** Cash put in for this parcel so far (minor units of its due currency). */
+  paidAmount: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -75,6 +77,7 @@ interface Row {
   uncollected_at: number | null;
   handover: string | null;
   door_opened_at: number | null;
+  paid_amount: number;
   created_at: number;
   updated_at: number;
 }
@@ -95,6 +98,7 @@ function fromRow(r: Row): Parcel {
     uncollectedAt: r.uncollected_at,
     handover: r.handover ? (JSON.parse(r.handover) as PendingHandover) : null,
     doorOpenedAt: r.door_opened_at,
+    paidAmount: r.paid_amount,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -116,6 +120,7 @@ const COLUMNS: Record<keyof ParcelPatch, string> = {
   uncollectedAt: 'uncollected_at',
   handover: 'handover',
   doorOpenedAt: 'door_opened_at',
+  paidAmount: 'paid_amount',
 };
 
 function toColumns(patch: ParcelPatch): Record<string, string | number | null> {
@@ -144,6 +149,7 @@ function toColumns(patch: ParcelPatch): Record<string, string | number | null> {
       case 'holdUntil':
       case 'uncollectedAt':
       case 'doorOpenedAt':
+      case 'paidAmount':
         out[COLUMNS[k]] = v as string | number | null;
         break;
     }

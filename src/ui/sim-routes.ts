@@ -109,8 +109,17 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
     sendJson(res, 200, { ok: true, screen: state.screen() });
   });
 
-  router.add('POST', /^\/sim\/cash$/, () => {
-    throw new HttpError(404, 'this kiosk has no cash acceptor');
+  router.add('POST', /^\/sim\/cash$/, async (req, res) => {
+    const cash = need(sims.cash, 'cash acceptor');
+    const body = await readJson(req, SMALL);
+    const amount = body.amount;
+    if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0 || amount > 10_000_000) {
+      throw new HttpError(400, '"amount" must be a whole number of minor units, 1 to 10000000');
+    }
+    const currency = str(body, 'currency', 3);
+    if (!/^[A-Z]{3}$/.test(currency)) throw new HttpError(400, '"currency" must be an ISO 4217 code like JPY');
+    const accepted = cash.insert(amount, currency);
+    sendJson(res, 200, { ok: true, accepted, screen: state.screen() });
   });
 
   router.add('GET', /^\/sim\/state$/, (_req, res) => {

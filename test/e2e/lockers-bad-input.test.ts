@@ -30,7 +30,7 @@ describe('lockers: bad input never opens a door it should not', () => {
     expect((await h.post('/sim/door/A01', { open: 'yes' })).status).toBe(400);
     expect((await h.post('/sim/scan', {})).status).toBe(400);
     expect((await h.post('/sim/scan', { png: Buffer.from('not a png').toString('base64') })).status).toBe(400);
-    expect((await h.post('/sim/cash', { amount: 100, currency: 'JPY' })).status).toBe(404);
+    expect((await h.post('/sim/cash', { amount: 'lots', currency: 'JPY' })).status).toBe(400);
     const raw = await fetch(new URL('/sim/keypad', h.k.ui!.url), { method: 'POST', body: '{not json' });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { error: string }).error).toMatch(/not JSON/);
@@ -150,8 +150,12 @@ describe('lockers: txns holding a slash', () => {
 });
 
 describe('lockers: an amount still to pay', () => {
-  it('refuses a parcel whose slip or manifest says money is due (no cash acceptor), never opening its door', async () => {
-    h = await startHarness();
+  it('refuses a parcel whose slip or manifest says money is due where there is no cash acceptor, never opening its door', async () => {
+    h = await startHarness({
+      tune: (c) => {
+        c.devices.cash = null;
+      },
+    });
     const slip = await h.slip('T-PAY', '12121212', { due: { amount: 3015, currency: 'JPY' } });
     const cid = await load(h, 'T-PAY', '12121212', { slip });
     const s = await tryCode(h, 'T-PAY', '12121212', 'contact-seller');
