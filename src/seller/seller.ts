@@ -63,6 +63,21 @@ export class ReferenceSeller extends TypedEmitter<SellerEvents> {
   private readonly log: Log;
   private readonly service: SellerService;
   private trust: TrustStore;
+  private trustReadAt = 0;
+  /**
+   * The kiosks' keys as the service sees them: a signer not known yet makes it
+   * read the kiosks table again (at most once a second), so a kiosk added by
+   * another seller process (`seller kiosk add`) is trusted without a restart.
+   */
+  private readonly liveTrust: TrustStore = {
+    keys: (id) => {
+      const known = this.trust.keys(id);
+      if (known.length > 0 || this.clock.now() - this.trustReadAt < 1000) return known;
+      this.trustReadAt = this.clock.now();
+      this.trust = this.buildTrust();
+      return this.trust.keys(id);
+    },
+  };
   private session: MqttSession | null = null;
 
   /** Makes the seller's key in `dir` (refuses to overwrite one). */
@@ -85,7 +100,7 @@ export class ReferenceSeller extends TypedEmitter<SellerEvents> {
     this.log = (o.log ?? silentLog).child({ module: 'seller', sellerId: key.sellerId });
     this.store = new SellerStore(openSellerDb(join(o.dir, 'seller.db')));
     this.trust = this.buildTrust();
-    this.service = new SellerService(key, this.store, () => this.trust, this.clock, this.log, o.failureLimit ?? 5, {
+    this.service = new SellerService(key, this.store, () => this.liveTrust, this.clock, this.log, o.failureLimit ?? 5, {
       publish: (topic, payload) => this.publishQuiet(topic, payload),
       onEvent: (e) => this.emit('event', e),
       onVerify: (v) => this.emit('verify', v),

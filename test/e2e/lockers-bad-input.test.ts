@@ -168,3 +168,32 @@ describe('lockers: an amount still to pay', () => {
     await tryCode(h, 'T-PAY', '12121212', 'door-open');
   });
 });
+
+describe('lockers: a courier who does not close the door', () => {
+  it('is reminded, then the load is cancelled, the compartment set aside, nothing reported', async () => {
+    h = await startHarness();
+    await h.hands.press('*');
+    await h.hands.press('7001#');
+    await h.hands.press('246810#');
+    await waitFor(h.hands, 'courier-scan');
+    await h.hands.scan(await h.slip('T-OPEN', '12121212'));
+    await waitFor(h.hands, 'courier-number');
+    await h.hands.scan('shop-a/T-OPEN');
+    await waitFor(h.hands, 'courier-size');
+    await h.hands.press('3');
+    const s = await waitFor(h.hands, 'courier-door');
+    const cid = /compartment ([A-Z][0-9]{2})/.exec(s.text)![1];
+    expect(h.k.store.compartments.get(cid)?.size).toBe('L');
+    await h.hands.door(cid, true);
+    h.clock.advance(h.config.doors.closeReminderMs);
+    expect((await waitFor(h.hands, 'courier-door')).text).toMatch(`Please close the door of compartment ${cid}`);
+    h.clock.advance(h.config.doors.closeTimeoutMs - h.config.doors.closeReminderMs);
+    expect((await waitFor(h.hands, 'courier-scan')).text).toMatch(/not closed in time: that load is cancelled/);
+    expect(h.k.store.parcels.get('shop-a', 'T-OPEN')).toBeNull();
+    expect(h.k.store.compartments.get(cid)).toMatchObject({ state: 'check' });
+    expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.arrived')).toHaveLength(0);
+    // closing it later reports nothing either
+    await h.hands.door(cid, false);
+    expect(h.k.store.outbox.all().filter((r) => r.kind === 'parcel.arrived')).toHaveLength(0);
+  });
+});
