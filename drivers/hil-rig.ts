@@ -26,6 +26,9 @@ export interface HilRig {
   paths: Record<keyof typeof HIL_PORTS, string>;
   /** A compartment's lock channel → its board and lock, for door hooks. */
   lockAt(channel: number): { board: Cu16BoardSim; lock: number };
+  /** Pulls a device's cable (its pty goes away) and plugs it back in. */
+  unplug(name: keyof typeof HIL_PORTS): Promise<void>;
+  replug(name: keyof typeof HIL_PORTS): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,11 +36,13 @@ export async function startHilRig(dir: string, opts: { boards?: number[]; clock?
   mkdirSync(dir, { recursive: true });
   const clock = opts.clock ?? systemClock;
   const pairs: PtyPair[] = [];
+  const byName = new Map<string, PtyPair>();
   const ends: SerialPortTransport[] = [];
   const pair = async (name: string, baudRate: number): Promise<{ pty: PtyPair; device: SerialPortTransport }> => {
     mkdirSync(join(dir, name), { recursive: true });
     const pty = await startPtyPair(join(dir, name));
     pairs.push(pty);
+    byName.set(name, pty);
     const device = new SerialPortTransport({ path: pty.devicePath, baudRate, reconnectMs: 50 }, clock);
     await device.open();
     ends.push(device);
@@ -63,6 +68,12 @@ export async function startHilRig(dir: string, opts: { boards?: number[]; clock?
         const board = boards[Math.floor((channel - 1) / 16)];
         if (!board) throw new RangeError(`channel ${channel} is on no simulated board`);
         return { board, lock: ((channel - 1) % 16) + 1 };
+      },
+      async unplug(name) {
+        await byName.get(name)?.stop();
+      },
+      async replug(name) {
+        await byName.get(name)?.restart();
       },
       async stop() {
         for (const b of boards) b.detach();

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Devices, Sims } from '../drivers/devices.js';
+import type { TypedEmitter } from '../drivers/events.js';
+import type { ConnectionEvents, DriverBase } from '../drivers/lifecycle.js';
 import { buildDevices } from '../drivers/factory.js';
 import { systemClock, type Clock } from './clock.js';
 import { hasRealDrivers, type Config } from './config/index.js';
@@ -87,7 +89,7 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
     const built = o.devices ?? buildDevices(config, clock);
     const { devices } = built;
     const sims = o.devices ? o.devices.sims : hasRealDrivers(config) ? null : built.sims;
-    const opened: Array<{ name: string; close(): Promise<void> }> = [];
+    const opened: Array<DriverBase & TypedEmitter<ConnectionEvents>> = [];
     for (const d of [devices.keypad, devices.scanner, devices.locks, devices.fingerprint, devices.card, devices.cash]) {
       if (!d) continue;
       d.on('error', (err: Error) => log.warn({ device: d.name, err: err.message }, 'device fault'));
@@ -102,6 +104,22 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
     }
 
     const reporter = new Reporter(store, { id: config.kioskId, keys: identity.ed25519 }, clock);
+    // A device that goes away or comes back is the operator's business: an alarm through the outbox.
+    const alarm = (kind: 'device-lost' | 'device-restored', detail: string): void => {
+      store.tx(() => reporter.alarm(kind, null, detail));
+      reporter.queued();
+    };
+    for (const d of opened) {
+      d.on('disconnect', (reason) => {
+        log.warn({ device: d.name, reason }, 'device lost');
+        alarm('device-lost', `${d.name}: ${reason}`);
+      });
+      d.on('reconnect', () => {
+        log.info({ device: d.name }, 'device back');
+        alarm('device-restored', `${d.name} answers again`);
+      });
+    }
+
     const link = o.link ? await o.link({ store, identity, sellers, operators, log: log.child({ ns: 'link' }), clock }) : null;
     if (link) {
       reporter.onQueued(() => link.kick());

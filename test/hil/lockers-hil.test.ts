@@ -108,5 +108,14 @@ describe('lockers over real transports (config/hil.json)', () => {
     }
     const kinds = kiosk.store.outbox.all().map((e) => e.kind).sort();
     expect(kinds).toEqual(['parcel.arrived', 'parcel.arrived', 'parcel.arrived', 'parcel.handed_over', 'parcel.handed_over', 'parcel.handed_over']);
+
+    // The lock bus's cable is pulled and plugged back: an alarm each way, and the doors work again.
+    const alarms = () => kiosk.store.audit.recent(1000).map((a) => a.kind).filter((k) => k.startsWith('alarm.device'));
+    await r.unplug('locks');
+    await until('a device-lost alarm', () => alarms().includes('alarm.device-lost'), 10_000);
+    await r.replug('locks');
+    await until('a device-restored alarm', () => alarms().includes('alarm.device-restored'), 10_000);
+    const extra = await load(driven, 'H-4', '77778888');
+    expect(kiosk.store.parcels.get('shop-a', 'H-4')).toMatchObject({ state: 'stored', compartmentId: extra });
   }, 60_000);
 });
