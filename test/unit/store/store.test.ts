@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { openStore, SCHEMA_VERSION, StoreError, type Store } from '../../../src/store/index.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { tempDir } from '../../support/tmp.js';
 
 const T0 = Date.parse('2026-11-21T09:00:00Z');
@@ -184,14 +186,19 @@ describe('store: migrations', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/outbox_parcel_pending/);
   });
 
-  it('brings a version-1 database up to date at open', () => {
-    const { store, path } = fresh();
-    store.db.exec('DROP INDEX outbox_parcel_pending');
-    store.db.pragma('user_version = 1');
-    store.close();
-    const again = openStore(path);
-    cleanups.push(() => again.close());
-    expect(again.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(again.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'outbox_parcel_pending'").get()).toEqual({ n: 1 });
+  it('brings a version-1 database up to date at open, keeping its rows', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'kiosk.db');
+    const v1 = new Database(path);
+    v1.exec(MIGRATIONS[0]);
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO parcels (seller_id, txn, state, created_at, updated_at) VALUES ('s', 't', 'expected', 1, 1)").run();
+    v1.close();
+    const store = openStore(path);
+    cleanups.push(() => store.close());
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'outbox_parcel_pending'").get()).toEqual({ n: 1 });
+    expect(store.parcels.get('s', 't')).toMatchObject({ state: 'expected', paidAmount: 0 });
   });
 });
