@@ -1,4 +1,5 @@
 import type { Sims } from '../../drivers/devices.js';
+import type { SimKeypad } from '../../drivers/keypad/sim.js';
 import type { Kiosk } from '../flows/kiosk.js';
 import type { ScreenId } from '../flows/screen.js';
 
@@ -22,6 +23,16 @@ export function waitForScreen(kiosk: Kiosk, id: ScreenId, timeoutMs = 15_000): P
   });
 }
 
+/** A courier signs in at the keypad: `*`, their number, their PIN. */
+async function signIn(kiosk: Kiosk, keypad: SimKeypad, courier: { id: string; pin: string }): Promise<void> {
+  keypad.press('*');
+  await waitForScreen(kiosk, 'courier-id');
+  keypad.press(`${courier.id}#`);
+  await waitForScreen(kiosk, 'courier-pin');
+  keypad.press(`${courier.pin}#`);
+  await waitForScreen(kiosk, 'courier-scan');
+}
+
 /**
  * Loads one parcel the way a courier would, by acting as the simulated
  * hardware: sign in, scan slip and number, close the door. Returns the
@@ -36,12 +47,7 @@ export async function courierLoads(
 ): Promise<string> {
   const { keypad, scanner, locks } = sims;
   if (!keypad || !scanner || !locks) throw new Error('the demo needs a simulated keypad, scanner and lock bank');
-  keypad.press('*');
-  await waitForScreen(kiosk, 'courier-id');
-  keypad.press(`${courier.id}#`);
-  await waitForScreen(kiosk, 'courier-pin');
-  keypad.press(`${courier.pin}#`);
-  await waitForScreen(kiosk, 'courier-scan');
+  await signIn(kiosk, keypad, courier);
   if (parcel.slip) {
     scanner.scan(parcel.slip);
     await waitForScreen(kiosk, 'courier-number');
@@ -79,12 +85,7 @@ export async function courierTakesBack(
 ): Promise<number> {
   const { keypad, scanner, locks } = sims;
   if (!keypad || !scanner || !locks || parcels.length === 0) return 0;
-  keypad.press('*');
-  await waitForScreen(kiosk, 'courier-id');
-  keypad.press(`${courier.id}#`);
-  await waitForScreen(kiosk, 'courier-pin');
-  keypad.press(`${courier.pin}#`);
-  await waitForScreen(kiosk, 'courier-scan');
+  await signIn(kiosk, keypad, courier);
   for (const p of parcels) {
     const door = waitForScreen(kiosk, 'courier-door');
     scanner.scan(`${p.sellerId}/${p.txn}`);

@@ -3,27 +3,17 @@ import type { LockBank } from '../../drivers/locks/contract.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { TrustStore, X25519KeyPair } from '../domain/index.js';
+import type { OnlineRequest, OnlineResult } from '../link/index.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { Reporter } from './reporter.js';
 
-/** What a seller's online check answers (protocol.md verify.reply), or why there was no answer. */
-export type OnlineResult =
-  | { result: 'ok' | 'denied' | 'unknown' | 'cancelled' | 'locked'; attemptsLeft?: number }
-  | { result: 'timeout' }
-  | { result: 'offline' };
-
-/** The seller link as the flows see it. */
+/** The seller link as the flows see it (its request and answer types are the link's own). */
 export interface OnlineVerifier {
-  verifyOnline(req: {
-    sellerId: string;
-    txn: string;
-    method: 'code';
-    kVerify: Buffer;
-    salt: Buffer;
-    timeoutMs: number;
-  }): Promise<OnlineResult>;
+  verifyOnline(req: OnlineRequest): Promise<OnlineResult>;
 }
+
+export type { OnlineRequest, OnlineResult };
 
 /** Everything a flow needs. Built once by app.ts. */
 export interface FlowContext {
