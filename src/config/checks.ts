@@ -35,14 +35,17 @@ export function crossChecks(raw: unknown, locks: LocksConfig | undefined): Probl
     }
   });
 
-  const couriers = Array.isArray(root.couriers) ? (root.couriers as unknown[]) : [];
-  const courierIds = new Map<string, number>();
-  couriers.forEach((c, i) => {
-    if (!isObject(c) || typeof c.id !== 'string') return;
-    const first = courierIds.get(c.id);
-    if (first === undefined) courierIds.set(c.id, i);
-    else out.push({ path: ['couriers', i, 'id'], message: `"${c.id}" is also used by couriers[${first}].id` });
-  });
+  // A staff number names one person: unique across couriers and clerks, who sign in at the same keypad.
+  const staffIds = new Map<string, string>();
+  for (const list of ['couriers', 'clerks'] as const) {
+    const entries = Array.isArray(root[list]) ? (root[list] as unknown[]) : [];
+    entries.forEach((c, i) => {
+      if (!isObject(c) || typeof c.id !== 'string') return;
+      const first = staffIds.get(c.id);
+      if (first === undefined) staffIds.set(c.id, `${list}[${i}].id`);
+      else out.push({ path: [list, i, 'id'], message: `"${c.id}" is also used by ${first}` });
+    });
+  }
   return out;
 }
 

@@ -138,6 +138,8 @@ export const configSchema = obj(
       leftOpenAlarmMs: int(1000, 86_400_000).default(120_000),
     }).prefault({}),
     couriers: list(courierSchema, 'a list of couriers').default([]),
+    /** Staff at a counter: they check parcels in and hand them over across it (same shape as couriers). */
+    clerks: list(courierSchema, 'a list of clerks').default([]),
     outbox: obj({
       retryStartMs: int(100, 3_600_000).default(1000),
       retryMaxMs: int(1000, 86_400_000).default(60_000),

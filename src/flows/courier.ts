@@ -53,6 +53,8 @@ export class Courier {
     private readonly ctx: FlowContext,
     private readonly screen: ScreenState,
     private readonly doors: Doors,
+    /** A clerk signed in at the same keypad: the counter takes over. */
+    private readonly onClerk: (clerkId: string) => void = () => undefined,
   ) {}
 
   get active(): boolean {
@@ -157,7 +159,9 @@ export class Courier {
     this.s = { step: 'busy', courierId: null };
     this.screen.set('checking', 'Checking…');
     const courier = config.couriers.find((c) => c.id === courierId);
-    const ok = courier ? await verifyCourierPin(pin, courier.pin) : false;
+    const clerk = courier ? undefined : config.clerks.find((c) => c.id === courierId);
+    const staff = courier ?? clerk;
+    const ok = staff ? await verifyCourierPin(pin, staff.pin) : false;
     if (!ok) {
       const at = clock.now();
       store.tx(() => {
@@ -170,8 +174,14 @@ export class Courier {
     }
     store.tx(() => {
       store.attempts.clearParcel(COURIER_SCOPE, courierId);
-      store.audit.add('courier.signed-in', clock.now(), { detail: courierId });
+      store.audit.add(clerk ? 'clerk.signed-in' : 'courier.signed-in', clock.now(), { detail: courierId });
     });
+    if (clerk) {
+      this.s = { step: 'off' };
+      this.clearTimer();
+      this.onClerk(courierId);
+      return;
+    }
     this.ready(courierId, `Signed in as ${courierId}.`);
   }
 

@@ -5,6 +5,7 @@ import type { Channel } from '../../drivers/locks/contract.js';
 import type { Scanner, ScanRead } from '../../drivers/scanner/contract.js';
 import type { TimerHandle } from '../clock.js';
 import type { FlowContext } from './context.js';
+import { Counter } from './counter.js';
 import { Courier } from './courier.js';
 import { Doors, type DoorNews } from './doors.js';
 import { Media } from './media.js';
@@ -27,6 +28,7 @@ export class Kiosk {
   readonly doors: Doors;
   readonly pickup: Pickup;
   readonly courier: Courier;
+  readonly counter: Counter;
   readonly media: Media | null;
   readonly payment: Payment;
   private sweepTimer: TimerHandle | null = null;
@@ -49,7 +51,8 @@ export class Kiosk {
     this.doors = new Doors(ctx, (n) => this.doorNews(n));
     this.payment = new Payment(ctx, this.screen, this.doors, cash);
     this.pickup = new Pickup(ctx, this.screen, this.doors, this.payment);
-    this.courier = new Courier(ctx, this.screen, this.doors);
+    this.counter = new Counter(ctx, this.screen);
+    this.courier = new Courier(ctx, this.screen, this.doors, (clerkId) => this.counter.begin(clerkId));
     this.media = card ? new Media(ctx, this.screen, this.doors, card, this.payment) : null;
   }
 
@@ -119,6 +122,7 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onKey(k);
+    if (this.counter.active) return this.counter.onKey(k);
     if (this.payment.active) {
       if (k === '*') this.payment.cancel();
       return;
@@ -131,6 +135,7 @@ export class Kiosk {
     if (this.stopped) return;
     this.cancelIdle();
     if (this.courier.active) return this.courier.onScan(text);
+    if (this.counter.active) return this.counter.onScan(text);
     if (this.payment.active) this.payment.cancel();
     this.media?.reset();
     const r = this.pickup.onScan(text);
@@ -139,7 +144,7 @@ export class Kiosk {
 
   /** A card or tag on the reader: a recipient bringing their slip (ignored while a courier works). */
   private cardIn(info: CardInfo): void {
-    if (this.stopped || !this.media || this.courier.active || this.pickup.busy || this.payment.active) return;
+    if (this.stopped || !this.media || this.courier.active || this.counter.active || this.pickup.busy || this.payment.active) return;
     this.cancelIdle();
     this.pickup.reset();
     this.media.onInsert(info).catch((e: unknown) => this.ctx.log.error({ err: (e as Error).message }, 'card pickup failed'));
@@ -162,7 +167,7 @@ export class Kiosk {
   private doorNews(n: DoorNews): void {
     switch (n.kind) {
       case 'handed-over':
-        if (!this.pickup.active && !this.courier.active && !this.media?.active && !this.payment.active) {
+        if (!this.pickup.active && !this.courier.active && !this.counter.active && !this.media?.active && !this.payment.active) {
           this.screen.set('thanks', `Thank you! Compartment ${n.compartmentId} is closed.`);
           this.idleSoon();
         }
@@ -224,5 +229,6 @@ export class Kiosk {
     this.cancelIdle();
     this.doors.stop();
     this.pickup.reset();
+    if (this.counter.active) this.counter.signOut();
   }
 }

@@ -151,6 +151,10 @@ export class Pickup {
       this.screen.set('contact-seller', 'This parcel is waiting to go back to the seller. Please contact them.');
       return;
     }
+    if (p.compartmentId === null) {
+      this.screen.set('contact-seller', 'This parcel is kept at the counter: please ask the clerk.');
+      return;
+    }
     const failures = this.ctx.store.attempts.parcelFailures(p.sellerId, p.txn);
     if (failures >= this.ctx.config.attempts.perParcel && (this.ctx.config.policy.verification === 'offline' || !this.ctx.online)) {
       this.screen.set('locked-out', 'Too many wrong codes for this parcel. Please contact the seller.');

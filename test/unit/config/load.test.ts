@@ -66,6 +66,7 @@ describe('loadConfig defaults', () => {
       hold: { defaultDays: 7 },
       doors: { openGraceMs: 30_000, closeReminderMs: 60_000, closeTimeoutMs: 180_000, leftOpenAlarmMs: 120_000 },
       couriers: [],
+      clerks: [],
       outbox: { retryStartMs: 1000, retryMaxMs: 60_000 },
       demo: { parcels: 0 },
     });
@@ -314,6 +315,13 @@ describe('loadConfig problems', () => {
     ).toEqual([
       'devices.locks.relays[1].channel: 1 is also used by devices.locks.relays[0].channel',
       'devices.locks.relays[1].relayGpio: 5 is also used by devices.locks.relays[0].relayGpio',
+    ]);
+  });
+
+  it('wants each staff number once across couriers and clerks', () => {
+    const pin = { salt: 'AAAAAAAAAAAAAAAAAAAAAA', logN: 14, r: 8, p: 1, hash: 'A'.repeat(43) };
+    expect(problems({ kioskId: 'k1', couriers: [{ id: '7001', pin }], clerks: [{ id: '7001', pin }, { id: '8001', pin }] })).toEqual([
+      'clerks[0].id: "7001" is also used by couriers[0].id',
     ]);
   });
 
