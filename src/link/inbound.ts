@@ -135,14 +135,14 @@ export class Inbound {
       if (!store.messages.markHandled(a.id, by, now)) return null;
       const r: AckApplied = { by, role, acked: 0, refused: 0, unknown: 0 };
       const ids = [...new Set(a.eventIds)];
-      const rows = this.d.links.ackTargets(ids);
+      const rows = store.outbox.ackTargets(ids);
       const ok: string[] = [];
       for (const row of rows) {
         if (row.topic !== allowedTopic) r.refused++;
         else if (row.ackedAt === null) ok.push(row.eventId);
       }
       r.unknown = ids.length - rows.length;
-      r.acked = this.d.links.ack(ok, now);
+      r.acked = store.outbox.ack(ok, now);
       return r;
     });
   }

@@ -83,7 +83,7 @@ export class OutboxSender {
           else group.push(r.seq);
         }
         store.tx(() => {
-          for (const [tries, seqs] of byTries) this.o.links.markTried(seqs, now + retryDelayMs(tries, this.o.retry.startMs, this.o.retry.maxMs));
+          for (const [tries, seqs] of byTries) store.outbox.markTried(seqs, now + retryDelayMs(tries, this.o.retry.startMs, this.o.retry.maxMs));
         });
       }
     } catch (e) {

@@ -31,9 +31,6 @@ export class LinkStore {
   private readonly withdrawStmt;
   private readonly retryNowStmt;
   private readonly nextFutureStmt;
-  private readonly triedManyStmt;
-  private readonly ackTargetsStmt;
-  private readonly ackManyStmt;
 
   constructor(private readonly db: Db) {
     // A new txn arrives 'expected'; a known one keeps its state and gets the manifest's
@@ -67,32 +64,6 @@ export class LinkStore {
     this.nextFutureStmt = db.prepare<[number], { t: number | null }>(
       'SELECT min(next_try_at) AS t FROM outbox WHERE acked_at IS NULL AND next_try_at > ?',
     );
-    // Set-at-once forms of Outbox.markTried / get / ack: an ack may name thousands of events.
-    this.triedManyStmt = db.prepare<[number, string]>(
-      'UPDATE outbox SET tries = tries + 1, next_try_at = ? WHERE seq IN (SELECT value FROM json_each(?))',
-    );
-    this.ackTargetsStmt = db.prepare<[string], { event_id: string; topic: string; acked_at: number | null }>(
-      'SELECT event_id, topic, acked_at FROM outbox WHERE event_id IN (SELECT value FROM json_each(?))',
-    );
-    this.ackManyStmt = db.prepare<[number, string]>(
-      'UPDATE outbox SET acked_at = ? WHERE acked_at IS NULL AND event_id IN (SELECT value FROM json_each(?))',
-    );
-  }
-
-  /** Records one more try for each row, all due again at `nextTryAt`. */
-  markTried(seqs: readonly number[], nextTryAt: number): void {
-    if (seqs.length > 0) this.triedManyStmt.run(nextTryAt, JSON.stringify(seqs));
-  }
-
-  /** The outbox rows an ack names: their topic (who may ack them) and whether they are acked already. */
-  ackTargets(eventIds: readonly string[]): Array<{ eventId: string; topic: string; ackedAt: number | null }> {
-    if (eventIds.length === 0) return [];
-    return this.ackTargetsStmt.all(JSON.stringify(eventIds)).map((r) => ({ eventId: r.event_id, topic: r.topic, ackedAt: r.acked_at }));
-  }
-
-  /** Marks rows delivered; returns how many were newly acked. */
-  ack(eventIds: readonly string[], now: number): number {
-    return eventIds.length === 0 ? 0 : this.ackManyStmt.run(now, JSON.stringify(eventIds)).changes;
   }
 
   /** Inserts or updates one parcel. Call inside a transaction. */

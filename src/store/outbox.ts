@@ -52,6 +52,7 @@ export class Outbox {
   private readonly dueStmt;
   private readonly triedStmt;
   private readonly ackStmt;
+  private readonly ackTargetsStmt;
   private readonly pendingStmt;
   private readonly nextDueStmt;
   private readonly pruneStmt;
@@ -70,11 +71,15 @@ export class Outbox {
            SELECT 1 FROM outbox e WHERE e.parcel_key = o.parcel_key AND e.acked_at IS NULL AND e.seq < o.seq))
        ORDER BY o.seq LIMIT ?`,
     );
-    this.triedStmt = db.prepare<[number, number]>(
-      'UPDATE outbox SET tries = tries + 1, next_try_at = ? WHERE seq = ?',
+    // Set-at-once forms: one send batch or one ack may name thousands of rows.
+    this.triedStmt = db.prepare<[number, string]>(
+      'UPDATE outbox SET tries = tries + 1, next_try_at = ? WHERE seq IN (SELECT value FROM json_each(?))',
     );
     this.ackStmt = db.prepare<[number, string]>(
-      'UPDATE outbox SET acked_at = ? WHERE event_id = ? AND acked_at IS NULL',
+      'UPDATE outbox SET acked_at = ? WHERE acked_at IS NULL AND event_id IN (SELECT value FROM json_each(?))',
+    );
+    this.ackTargetsStmt = db.prepare<[string], { event_id: string; topic: string; acked_at: number | null }>(
+      'SELECT event_id, topic, acked_at FROM outbox WHERE event_id IN (SELECT value FROM json_each(?))',
     );
     this.pendingStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL');
     this.nextDueStmt = db.prepare<[], { t: number | null }>(
@@ -93,18 +98,20 @@ export class Outbox {
     return this.dueStmt.all(now, limit).map(fromRow);
   }
 
-  /** Records a send; the row stays until acked and is sent again at `nextTryAt`. */
-  markTried(seq: number, nextTryAt: number): void {
-    this.triedStmt.run(nextTryAt, seq);
+  /** Records a send of each row; they stay until acked and are sent again at `nextTryAt`. */
+  markTried(seqs: readonly number[], nextTryAt: number): void {
+    if (seqs.length > 0) this.triedStmt.run(nextTryAt, JSON.stringify(seqs));
   }
 
   /** Marks rows delivered. Returns how many were newly acked (a repeated ack changes nothing). */
   ack(eventIds: readonly string[], now: number): number {
-    let n = 0;
-    this.db.transaction(() => {
-      for (const id of eventIds) n += this.ackStmt.run(now, id).changes;
-    })();
-    return n;
+    return eventIds.length === 0 ? 0 : this.ackStmt.run(now, JSON.stringify(eventIds)).changes;
+  }
+
+  /** The rows an ack names: their topic (who may ack them) and whether they are acked already. */
+  ackTargets(eventIds: readonly string[]): Array<{ eventId: string; topic: string; ackedAt: number | null }> {
+    if (eventIds.length === 0) return [];
+    return this.ackTargetsStmt.all(JSON.stringify(eventIds)).map((r) => ({ eventId: r.event_id, topic: r.topic, ackedAt: r.acked_at }));
   }
 
   get(eventId: string): OutboxRow | null {

@@ -127,7 +127,7 @@ describe('store: tables', () => {
     add('e3', 's/a');
     add('e4', null);
     expect(store.outbox.due(T0).map((r) => r.eventId)).toEqual(['e1', 'e2', 'e4']);
-    store.outbox.markTried(1, T0 + 1000);
+    store.outbox.markTried([1], T0 + 1000);
     expect(store.outbox.due(T0).map((r) => r.eventId)).toEqual(['e2', 'e4']);
     expect(store.outbox.ack(['e1', 'nope'], T0)).toBe(1);
     expect(store.outbox.ack(['e1'], T0)).toBe(0);
