@@ -21,7 +21,7 @@ export function buildDevices(config: Config, clock: Clock): { devices: Devices; 
 
   const keypad = d.keypad.driver === 'sim' ? (sims.keypad = new SimKeypad()) : realKeypad(d.keypad, clock);
   const scanner = d.scanner.driver === 'sim' ? (sims.scanner = new SimScanner()) : realScanner(d.scanner, clock);
-  const locks = d.locks.driver === 'sim' ? (sims.locks = new SimLockBank(channels, clock)) : realLocks(d.locks, channels, clock);
+  const locks = d.locks.driver === 'sim' ? (sims.locks = new SimLockBank(channels, clock)) : realLocks(d.locks, clock);
   const fingerprint =
     d.fingerprint === null ? null : d.fingerprint.driver === 'sim' ? (sims.fingerprint = new SimFingerprintPad()) : realFingerprint(d.fingerprint, clock);
   const card = d.card === null ? null : d.card.driver === 'sim' ? (sims.card = new SimCardReader()) : realCard(d.card, clock);

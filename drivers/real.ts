@@ -48,7 +48,7 @@ export function realScanner(c: Real<ScannerConfig>, clock: Clock, log: Log = sil
   }
 }
 
-export function realLocks(c: Real<LocksConfig>, _channels: readonly number[], clock: Clock, log: Log = silentLog): LockBank {
+export function realLocks(c: Real<LocksConfig>, clock: Clock, log: Log = silentLog): LockBank {
   switch (c.driver) {
     case 'cu16':
       return new Cu16LockBank(

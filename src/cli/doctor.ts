@@ -83,8 +83,7 @@ async function devices(c: Config): Promise<Check[]> {
   else await build('scanner', () => realScanner(d.scanner as Exclude<typeof d.scanner, { driver: 'sim' }>, clock));
   if (d.locks.driver === 'sim') out.push(sim('locks'));
   else {
-    const channels = c.compartments.map((x) => x.channel);
-    await build('locks', () => realLocks(d.locks as Exclude<typeof d.locks, { driver: 'sim' }>, channels, clock), async (bank: ReturnType<typeof realLocks>) => {
+    await build('locks', () => realLocks(d.locks as Exclude<typeof d.locks, { driver: 'sim' }>, clock), async (bank: ReturnType<typeof realLocks>) => {
       const states = await bank.states();
       const open = states.filter((s) => s.doorOpen === true).map((s) => s.channel);
       const unknown = states.filter((s) => s.doorOpen === null).length;

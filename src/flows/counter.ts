@@ -6,6 +6,7 @@ import type { FlowContext } from './context.js';
 import { SLIP_REASONS } from './courier.js';
 import { dots, typeKey } from './entry.js';
 import { formatMoney, type Auth } from './payment.js';
+import { recordWrongCode } from './rules.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
 import { checkCode } from './verify.js';
@@ -141,7 +142,7 @@ export class Counter {
   }
 
   private async check(clerkId: string, sellerId: string, txn: string, code: string): Promise<void> {
-    const { store, clock, config, reporter } = this.ctx;
+    const { store, config } = this.ctx;
     const p = store.parcels.get(sellerId, txn);
     if (!p || p.state !== 'stored') return this.ready(clerkId, 'That parcel is no longer here.');
     this.s = { step: 'busy', clerkId };
@@ -163,14 +164,7 @@ export class Counter {
         return this.give(clerkId, sellerId, txn, auth, null);
       }
       case 'wrong': {
-        const now = clock.now();
-        const n = store.tx(() => {
-          const f = store.attempts.recordFailure(sellerId, txn, now);
-          store.audit.add('code.wrong', now, { sellerId, txn, detail: 'counter' });
-          if (f === config.attempts.perParcel) reporter.alarm('attempts-exceeded', null, `parcel ${txn}: ${f} wrong codes`);
-          return f;
-        });
-        reporter.queued();
+        const n = recordWrongCode(this.ctx, p, 'counter');
         const left = out.attemptsLeft ?? Math.max(0, config.attempts.perParcel - n);
         if (left === 0) return this.ready(clerkId, 'Too many wrong codes for this parcel: do not hand it over; the recipient should contact the seller.');
         return again(`Wrong code. ${left} ${left === 1 ? 'try' : 'tries'} left. Recipient: type the code and press #.`);

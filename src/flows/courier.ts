@@ -1,12 +1,12 @@
 import type { Key } from '../../drivers/keypad/contract.js';
 import type { TimerHandle } from '../clock.js';
-import { kioskWaitMs } from '../domain/attempts.js';
 import { checkSlip, type SlipFailure } from '../domain/index.js';
 import type { Parcel, Size } from '../store/index.js';
 import type { FlowContext } from './context.js';
 import type { Doors } from './doors.js';
 import { dots, typeKey } from './entry.js';
 import { verifyCourierPin } from '../config/index.js';
+import { kioskWaitNow, undoLoad } from './rules.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
 
@@ -143,9 +143,7 @@ export class Courier {
 
   private async signIn(courierId: string, pin: string): Promise<void> {
     const { store, clock, config } = this.ctx;
-    const now = clock.now();
-    const k = store.attempts.kioskFailuresSince(now - config.attempts.kioskWindowMs);
-    const wait = kioskWaitMs(k.count, k.lastAt, now, config.attempts);
+    const wait = kioskWaitNow(this.ctx);
     if (wait > 0) {
       this.s = { step: 'pin', courierId, entered: '' };
       this.screen.set('wait', `Too many wrong entries at this kiosk. Please wait ${Math.ceil(wait / 1000)} s.`);
@@ -282,8 +280,7 @@ export class Courier {
       store.tx(() => {
         if (purpose === 'load') {
           const p = store.parcels.get(sellerId, txn);
-          if (p?.verifier || p?.bio) store.parcels.update(sellerId, txn, { state: 'expected', compartmentId: null }, now);
-          else store.parcels.delete(sellerId, txn);
+          if (p) undoLoad(store, p, now);
         }
         store.compartments.setState(compartmentId, 'check', 'unlock not confirmed', now);
         reporter.alarm('unlock-failed', compartmentId, `compartment ${compartmentId}: ${(e as Error).message}`);

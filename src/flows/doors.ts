@@ -2,6 +2,7 @@ import type { TimerHandle } from '../clock.js';
 import { b64uEncode, recipientProof, uuidv7 } from '../domain/index.js';
 import type { HandoverMethod, Parcel, PendingHandover } from '../store/index.js';
 import type { FlowContext } from './context.js';
+import { undoLoad } from './rules.js';
 
 /** What a compartment's door is expected to do next, and what follows. */
 type Watch =
@@ -138,10 +139,7 @@ export class Doors {
     const now = clock.now();
     store.tx(() => {
       const p = store.parcels.get(w.sellerId, w.txn);
-      if (w.purpose === 'load' && p && p.state === 'loading') {
-        if (p.verifier || p.bio) store.parcels.update(p.sellerId, p.txn, { state: 'expected', compartmentId: null }, now);
-        else store.parcels.delete(p.sellerId, p.txn);
-      }
+      if (w.purpose === 'load' && p && p.state === 'loading') undoLoad(store, p, now);
       store.compartments.setState(compartmentId, 'check', `${w.purpose} cancelled: door not closed in time`, now);
       store.audit.add(`${w.purpose}.cancelled`, now, { sellerId: w.sellerId, txn: w.txn, compartmentId, detail: 'door not closed in time' });
     });

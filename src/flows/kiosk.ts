@@ -11,6 +11,7 @@ import { Doors, type DoorNews } from './doors.js';
 import { Media } from './media.js';
 import { Payment } from './payment.js';
 import { Pickup } from './pickup.js';
+import { undoLoad } from './rules.js';
 import { ScreenState } from './screen.js';
 import { sweepUncollected } from './sweep.js';
 
@@ -90,8 +91,7 @@ export class Kiosk {
     for (const p of store.parcels.inState('loading')) {
       const cid = p.compartmentId;
       store.tx(() => {
-        if (p.verifier || p.bio) store.parcels.update(p.sellerId, p.txn, { state: 'expected', compartmentId: null }, now);
-        else store.parcels.delete(p.sellerId, p.txn);
+        undoLoad(store, p, now);
         if (cid) store.compartments.setState(cid, 'check', 'load interrupted by a restart', now);
         store.audit.add('load.cancelled', now, { sellerId: p.sellerId, txn: p.txn, compartmentId: cid, detail: 'restart' });
       });

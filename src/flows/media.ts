@@ -2,13 +2,13 @@ import type { CardInfo, CardReader } from '../../drivers/card/contract.js';
 import { CardError } from '../../drivers/card/contract.js';
 import type { Key } from '../../drivers/keypad/contract.js';
 import type { TimerHandle } from '../clock.js';
-import { kioskWaitMs } from '../domain/attempts.js';
 import { b64uDecode, checkSlip, isCode } from '../domain/index.js';
 import type { FlowContext } from './context.js';
 import { SLIP_REASONS } from './courier.js';
 import type { Doors } from './doors.js';
 import { dots, typeKey } from './entry.js';
 import type { Payment } from './payment.js';
+import { kioskWaitNow } from './rules.js';
 import type { ScreenState } from './screen.js';
 
 /** slip.md: the card's files — the slip text, and where the receipt proof goes back. */
@@ -111,9 +111,7 @@ export class Media {
       this.touch();
     };
     if (!isCode(code)) return again('denied', 'A code has 6 to 16 digits. Type it again and press #.');
-    const now = clock.now();
-    const k = store.attempts.kioskFailuresSince(now - config.attempts.kioskWindowMs);
-    const wait = kioskWaitMs(k.count, k.lastAt, now, config.attempts);
+    const wait = kioskWaitNow(this.ctx);
     if (wait > 0) return again('wait', `Too many wrong codes at this kiosk. Please wait ${Math.ceil(wait / 1000)} s before trying again.`);
     this.s = { step: 'busy' };
     this.screen.set('checking', 'Checking your code…');

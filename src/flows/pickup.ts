@@ -1,6 +1,5 @@
 import type { Key } from '../../drivers/keypad/contract.js';
 import type { TimerHandle } from '../clock.js';
-import { kioskWaitMs } from '../domain/attempts.js';
 import { txnDigits } from '../domain/index.js';
 import type { Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
@@ -10,6 +9,7 @@ import { watchFinger } from './finger.js';
 import { classifyScan } from './scan-text.js';
 import type { ScreenState } from './screen.js';
 import type { Payment } from './payment.js';
+import { kioskWaitNow, recordWrongCode } from './rules.js';
 import { checkCode, type CheckOutcome } from './verify.js';
 
 
@@ -188,10 +188,8 @@ export class Pickup {
   }
 
   private async submit(sellerId: string, txn: string, code: string): Promise<void> {
-    const { store, clock, config } = this.ctx;
-    const now = clock.now();
-    const k = store.attempts.kioskFailuresSince(now - config.attempts.kioskWindowMs);
-    const wait = kioskWaitMs(k.count, k.lastAt, now, config.attempts);
+    const { store } = this.ctx;
+    const wait = kioskWaitNow(this.ctx);
     if (wait > 0) {
       this.s = { step: 'code', sellerId, txn, entered: '' };
       this.screen.set('wait', `Too many wrong codes at this kiosk. Please wait ${Math.ceil(wait / 1000)} s before trying again.`);
@@ -217,7 +215,7 @@ export class Pickup {
   }
 
   private async outcome(p: Parcel, out: CheckOutcome): Promise<void> {
-    const { store, clock, config, reporter } = this.ctx;
+    const { store, clock, config } = this.ctx;
     const again = (): void => {
       this.s = { step: 'code', sellerId: p.sellerId, txn: p.txn, entered: '' };
       this.touch();
@@ -232,16 +230,7 @@ export class Pickup {
         this.screen.set('denied', 'A code has 6 to 16 digits. Type it again and press #.');
         return;
       case 'wrong': {
-        const now = clock.now();
-        const failures = store.tx(() => {
-          const n = store.attempts.recordFailure(p.sellerId, p.txn, now);
-          store.audit.add('code.wrong', now, { sellerId: p.sellerId, txn: p.txn });
-          if (n === config.attempts.perParcel) {
-            reporter.alarm('attempts-exceeded', p.compartmentId, `parcel ${p.txn}: ${n} wrong codes`);
-          }
-          return n;
-        });
-        reporter.queued();
+        const failures = recordWrongCode(this.ctx, p);
         const left = out.attemptsLeft ?? Math.max(0, config.attempts.perParcel - failures);
         if (left === 0 && (config.policy.verification === 'offline' || !this.ctx.online)) {
           this.reset();
