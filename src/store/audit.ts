@@ -10,6 +10,20 @@ export interface AuditEntry {
   detail: string | null;
 }
 
+interface Row {
+  id: number;
+  at: number;
+  kind: string;
+  seller_id: string | null;
+  txn: string | null;
+  compartment_id: string | null;
+  detail: string | null;
+}
+
+function fromRow(r: Row): AuditEntry {
+  return { id: r.id, at: r.at, kind: r.kind, sellerId: r.seller_id, txn: r.txn, compartmentId: r.compartment_id, detail: r.detail };
+}
+
 /** The append-only audit log (triggers refuse UPDATE and DELETE). Never a code in it. */
 export class Audit {
   private readonly addStmt;
@@ -28,16 +42,13 @@ export class Audit {
     this.addStmt.run(at, kind, where.sellerId ?? null, where.txn ?? null, where.compartmentId ?? null, where.detail ?? null);
   }
 
+  /** The newest entries first. */
   recent(limit = 100): AuditEntry[] {
-    return this.db
-      .prepare<[number], { id: number; at: number; kind: string; seller_id: string | null; txn: string | null; compartment_id: string | null; detail: string | null }>(
-        'SELECT * FROM audit ORDER BY id DESC LIMIT ?',
-      )
-      .all(limit)
-      .map((r) => ({ id: r.id, at: r.at, kind: r.kind, sellerId: r.seller_id, txn: r.txn, compartmentId: r.compartment_id, detail: r.detail }));
+    return this.db.prepare<[number], Row>('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit).map(fromRow);
   }
 
+  /** Every entry of one kind, oldest first. */
   ofKind(kind: string): AuditEntry[] {
-    return this.recent(1_000_000).filter((e) => e.kind === kind).reverse();
+    return this.db.prepare<[string], Row>('SELECT * FROM audit WHERE kind = ? ORDER BY id').all(kind).map(fromRow);
   }
 }
