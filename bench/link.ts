@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { rfc3339, systemClock } from '../src/clock.js';
+import { rfc3339, systemClock } from '../src/core/clock.js';
 import {
   b64uEncode,
   createTrustStore,
@@ -30,7 +30,7 @@ import {
 import { SellerLink, startEmbeddedBroker } from '../src/link/index.js';
 import { applyManifest } from '../src/link/manifest.js';
 import { readManifest } from '../src/link/messages.js';
-import { silentLog } from '../src/log.js';
+import { silentLog } from '../src/core/log.js';
 import { ReferenceSeller } from '../src/seller/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { LinkStore } from '../src/store/link-store.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../src/clock.js';
+import { systemClock, type Clock } from '../src/core/clock.js';
 import { R30xSim } from './fingerprint/r30x-sim.js';
 import { KeypadWireSim } from './keypad/serial-sim.js';
 import { attachCu16Sims, type Cu16BoardSim } from './locks/cu16-sim.js';

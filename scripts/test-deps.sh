@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Brings what the test suite needs onto this machine: socat (serial pty pairs),
 # pcscd + vsmartcard-vpcd + libpcsclite-dev (PC/SC with a virtual card) and
-# Mosquitto (a real broker). Installs missing Debian packages when run as root;
+# Mosquitto (a real broker), Chromium and a Japanese font (browser tests of the kiosk screen), systemd
+# (systemd-analyze verifies the units), python3 (a real NOTIFY_SOCKET in tests) and
+# dpkg (the package build). Installs missing Debian packages when run as root;
 # otherwise fails naming exactly what to install. It never skips anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,13 @@ ls /usr/lib/pcsc/drivers/serial/libifdvpcd.so* >/dev/null 2>&1 || ls /usr/lib/*/
 [ -f /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads a browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+# A Japanese font, so the Japanese screens (and their screenshots) show glyphs, not boxes.
+{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ja 2>/dev/null)" ]; } || need+=(fonts-ipafont-gothic)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LinkPart, StartOptions } from './app.js';
-import { packageRoot, type Config } from './config/index.js';
+import { configHash, kioskVersion } from './app/facts.js';
+import type { Config } from './config/index.js';
 import { SellerLink, startEmbeddedBroker, type EmbeddedBroker } from './link/index.js';
 
 export type LinkFactory = NonNullable<StartOptions['link']>;
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /**
  * The seller link as the config describes it: an embedded aedes broker on
@@ -20,7 +11,7 @@ function version(): string {
  * else the configured broker, with TLS files when given.
  */
 export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) => void): LinkFactory {
-  return async ({ store, identity, sellers, operators, log, clock }) => {
+  return async ({ store, identity, sellers, operators, log, clock, commands, alarm }) => {
     const b = config.broker;
     let embedded: EmbeddedBroker | null = null;
     if (b.url === 'embedded') {
@@ -35,6 +26,9 @@ export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) =>
       password: b.password,
       keepaliveSeconds: b.keepaliveSeconds,
       reconnectMaxMs: b.reconnectMaxMs,
+      // The embedded aedes broker speaks 3.1.1 only.
+      protocolVersion: b.mqttVersion === '5' && !embedded ? 5 : 4,
+      onOversized: (detail) => alarm('message-too-large', detail),
       store,
       signer: { id: config.kioskId, keys: identity.ed25519 },
       sellers,
@@ -43,7 +37,9 @@ export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) =>
       log,
       outboxRetry: { startMs: config.outbox.retryStartMs, maxMs: config.outbox.retryMaxMs },
       lockerCounts: () => store.compartments.counts(),
-      version: version(),
+      version: kioskVersion(),
+      commands,
+      statusExtra: () => ({ configHash: configHash(config), uptimeSeconds: Math.floor(process.uptime()) }),
     });
     link.start();
     let counts = JSON.stringify(store.compartments.counts());
@@ -60,7 +56,21 @@ export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) =>
           link.publishStatus();
         }
       },
+      whenConnected: (ms) =>
+        new Promise<boolean>((resolve) => {
+          if (link.connected) return resolve(true);
+          const done = (up: boolean): void => {
+            clearTimeout(timer);
+            link.off('connected', onUp);
+            resolve(up);
+          };
+          const onUp = (): void => done(true);
+          const timer = setTimeout(() => done(false), ms);
+          timer.unref();
+          link.on('connected', onUp);
+        }),
       verifyOnline: (req) => link.verifyOnline(req),
+      setState: (state) => link.setState(state),
       async stop() {
         await link.stop();
         await embedded?.close();

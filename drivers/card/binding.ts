@@ -3,7 +3,7 @@
  * implements it over the `pcsclite` native module; the driver takes an
  * `OpenPcsc` in its constructor and never touches the module itself.
  */
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 
 /** A PC/SC failure with its SCARD_* code when the stack gave one. */
 export class PcscError extends Error {

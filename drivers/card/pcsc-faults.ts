@@ -1,9 +1,12 @@
 /**
- * What a failed PC/SC call means for the kiosk, and a deadline helper. Kept
- * apart from pcsc.ts so the driver file stays about readers and cards.
+ * What a failed PC/SC call means for the kiosk, the error a failed transmit
+ * becomes, and a deadline helper. Kept apart from pcsc.ts so the driver file
+ * stays about readers and cards.
  */
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
 import { SCARD, type PcscError } from './binding.js';
+import { CardError } from './contract.js';
 
 /**
  * - `removed`: the card is gone (pcscd said so).
@@ -30,6 +33,37 @@ export function transmitFault(err: PcscError): TransmitFault {
     default:
       return 'unclear';
   }
+}
+
+/**
+ * The error a failed transmit on `card` becomes (`device`: the driver's name).
+ * An unclear failure waits `graceMs` on `clock` for the card's removal to show
+ * (`card.gone`) before it is called a card that did not answer.
+ */
+export async function transmitError(
+  err: PcscError,
+  card: { readonly info: { readonly reader: string }; readonly gone: boolean },
+  clock: Clock,
+  graceMs: number,
+  device: string,
+): Promise<Error> {
+  const removed = () => new CardError('removed', `the card was removed from "${card.info.reader}" during a command`);
+  switch (transmitFault(err)) {
+    case 'removed':
+      return removed();
+    case 'reader-gone':
+      return new DeviceError('disconnected', `the reader went away during a command (${err.message})`, device);
+    case 'reset':
+      return new CardError('failed', 'the card was reset by another program; present it again');
+    case 'unclear':
+      break;
+  }
+  if (card.gone) return removed();
+  // pcscd often reports a pulled card as a plain transmit failure and shows the
+  // removal a poll later; a removal meanwhile rejects the call with `removed`.
+  await new Promise<void>((resolve) => clock.setTimeout(resolve, graceMs));
+  if (card.gone) return removed();
+  return new CardError('failed', `the card did not answer: ${err.message}`);
 }
 
 /** `p`, or `onTimeout()` as the rejection when it takes longer than `ms` on `clock`. */

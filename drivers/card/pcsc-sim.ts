@@ -5,8 +5,8 @@
  * silent. Readers hold the same VirtualCards the other simulators carry.
  * Nothing in the real driver's path refers to it.
  */
-import { TypedEmitter } from '../events.js';
-import { DeviceError } from '../errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
+import { DeviceError } from '../../src/core/errors.js';
 import {
   PcscError,
   SCARD,
@@ -122,7 +122,7 @@ class SimContext extends TypedEmitter<PcscContextEvents> implements PcscContext 
     if (this.closed) return;
     for (const r of this.readers) r.end();
     this.readers.clear();
-    if (this.listenerCount('error') > 0) this.emit('error', new PcscError(message, SCARD.E_NO_SERVICE));
+    this.emitError(new PcscError(message, SCARD.E_NO_SERVICE));
     this.closed = true;
   }
 }

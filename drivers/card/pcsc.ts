@@ -8,15 +8,15 @@
  * - on a lost reader or pcscd emits `disconnect` (pending calls reject with
  *   DeviceError `disconnected`), retries, and emits `reconnect` when back.
  */
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { cardKindFromAtr } from './atr.js';
 import { PcscError, type OpenPcsc, type PcscContext, type PcscProtocol, type PcscReaderHandle, type PcscReaderStatus } from './binding.js';
 import { CardError, type CardInfo, type CardKind, type CardReader, type CardReaderEvents } from './contract.js';
 import { OpQueue, type OpSignal } from './ops.js';
-import { transmitFault, withDeadline } from './pcsc-faults.js';
+import { transmitError, withDeadline } from './pcsc-faults.js';
 import { openPcscLite } from './pcsclite.js';
 import * as session from './session.js';
 
@@ -253,7 +253,7 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
       },
       (err: PcscError) => {
         const e = new DeviceError('device-error', `the card on "${r.name}" could not be connected: ${err.message}`, this.name);
-        if (!card.gone) this.emitError(e);
+        if (!card.gone) this.fault(e);
         throw e;
       },
     );
@@ -359,33 +359,12 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
     if (signal.aborted) return Promise.reject(signal.reason ?? new CardError('removed', 'aborted'));
     if (card.gone) return Promise.reject(new CardError('removed', `the card was removed from "${card.info.reader}"`));
     const timeout = () => new DeviceError('timeout', `the card did not answer within ${this.commandTimeoutMs} ms`, this.name);
-    const fail = (err: PcscError) => this.transmitFailure(card, err).then((e) => Promise.reject(e));
+    const fail = (err: PcscError) => transmitError(err, card, this.clock, this.removalGraceMs, this.name).then((e) => Promise.reject(e));
     return withDeadline(this.clock, card.reader.transmit(command), this.commandTimeoutMs, timeout).then(
       // vpcd (and some readers) answer "success, no bytes" when the card vanished mid-command
       (response) => (response.length >= 2 ? response : fail(new PcscError('the card sent an answer without a status word'))),
       (err: unknown) => (err instanceof PcscError ? fail(err) : Promise.reject(err instanceof Error ? err : new Error(String(err)))),
     );
-  }
-
-  /** The error a failed transmit becomes; unclear failures wait a moment for the card's removal to show. */
-  private async transmitFailure(card: CardSession, err: PcscError): Promise<Error> {
-    const removed = () => new CardError('removed', `the card was removed from "${card.info.reader}" during a command`);
-    switch (transmitFault(err)) {
-      case 'removed':
-        return removed();
-      case 'reader-gone':
-        return new DeviceError('disconnected', `the reader went away during a command (${err.message})`, this.name);
-      case 'reset':
-        return new CardError('failed', 'the card was reset by another program; present it again');
-      case 'unclear':
-        break;
-    }
-    if (card.gone) return removed();
-    // pcscd often reports a pulled card as a plain transmit failure and shows the
-    // removal a poll later; a removal meanwhile rejects the call with `removed`.
-    await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.removalGraceMs));
-    if (card.gone) return removed();
-    return new CardError('failed', `the card did not answer: ${err.message}`);
   }
 
   // --- helpers ---
@@ -401,8 +380,7 @@ export class PcscCardReader extends TypedEmitter<CardReaderEvents> implements Ca
     this.emit(event, ...args);
   }
 
-  private emitError(err: Error): void {
-    if (this.state !== 'closed' && this.listenerCount('error') > 0) this.emit('error', err);
-    else this.log.warn({ err: err.message }, 'card reader fault');
+  private fault(err: Error): void {
+    if (this.state === 'closed' || !this.emitError(err)) this.log.warn({ err: err.message }, 'card reader fault');
   }
 }

@@ -3,8 +3,8 @@
  * only when a real PC/SC reader is opened. pcsclite emits `error` on its
  * objects and a process with no listener for it dies: every object gets one.
  */
-import { TypedEmitter } from '../events.js';
-import { DeviceError } from '../errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
+import { DeviceError } from '../../src/core/errors.js';
 import {
   PcscError,
   type OpenPcsc,
@@ -60,7 +60,7 @@ class NativeReaderHandle extends TypedEmitter<PcscReaderEvents> implements PcscR
     super();
     // Always listen (an unheard 'error' kills the process); pass it on only to a listener.
     r.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', toPcscError(err));
+      this.emitError(toPcscError(err));
     });
     r.on('end', () => this.emit('end'));
     r.on('status', (s) => {
@@ -126,7 +126,7 @@ class NativeContextHandle extends TypedEmitter<PcscContextEvents> implements Pcs
   constructor(private readonly ctx: NativeContext) {
     super();
     ctx.on('error', (err) => {
-      if (!this.closed && this.listenerCount('error') > 0) this.emit('error', toPcscError(err));
+      if (!this.closed) this.emitError(toPcscError(err));
     });
     ctx.on('reader', (r) => {
       const handle = new NativeReaderHandle(r); // attaches its error listener before anything can fire

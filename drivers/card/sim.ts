@@ -5,8 +5,8 @@
  * insert({ pin, files }), insertTag(text), remove(); files() is what
  * GET /sim/state shows as `card.files`.
  */
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { CardError, type CardInfo, type CardKind, type CardReader, type CardReaderEvents } from './contract.js';
 import { OpQueue } from './ops.js';
 import * as session from './session.js';

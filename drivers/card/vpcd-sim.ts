@@ -7,8 +7,8 @@
  * never runs inside a real driver.
  */
 import { connect, type Socket } from 'node:net';
-import { silentLog, type Log } from '../../src/log.js';
-import { TypedEmitter } from '../events.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { VirtualIsoCard, VirtualNtag, type IsoCardSpec, type VirtualCard } from './virtual-card.js';
 import { VPCD_PORT, VpcdDecoder, encodeVpcd } from './vpcd-codec.js';
 
@@ -115,7 +115,7 @@ export class VpcdCardSim extends TypedEmitter<VpcdCardSimEvents> {
         this.log.debug({ err: err.message }, 'vpcd socket fault');
         const afterInsert = settled;
         done(new Error(`${this.description}: ${err.message}; is pcscd running with vpcd (scripts/pcscd-vpcd.sh)?`));
-        if (afterInsert && this.listenerCount('error') > 0) this.emit('error', err);
+        if (afterInsert) this.emitError(err);
       });
       socket.on('close', () => {
         done(new Error(`${this.description}: vpcd closed the connection before taking the card`));

@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 import type { ConnectionEvents, DriverBase } from '../lifecycle.js';
 
 export interface MatchResult {
@@ -19,6 +19,12 @@ export type FingerprintEvents = ConnectionEvents & {
 export interface FingerprintPad extends DriverBase, TypedEmitter<FingerprintEvents> {
   /** Captures a finger and matches it against `template`. Rejects `timeout` when no finger comes. */
   verify(template: Buffer, timeoutMs?: number): Promise<MatchResult>;
+  /**
+   * Ends a capture in progress (`verify` or `capture`): it rejects `timeout`
+   * ("cancelled") without a finger, and the pad is free for the next one.
+   * Nothing happens when no capture runs.
+   */
+  cancel?(): void;
   /** Captures a finger and returns its template. */
   capture(timeoutMs?: number): Promise<Buffer>;
 }

@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/clock.js';
-import type { Log } from '../../src/log.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Log } from '../../src/core/log.js';
 import { SerialPortTransport } from '../serial/serialport-transport.js';
 import { R30xPad, type R30xPadOptions } from './r30x.js';
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../src/clock.js';
+import { systemClock, type Clock } from '../../src/core/clock.js';
 import type { ByteTransport } from '../serial/transport.js';
 import {
   Confirm,

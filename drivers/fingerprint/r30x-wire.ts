@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../src/clock.js';
-import { DeviceError } from '../errors.js';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
 import type { ByteTransport } from '../serial/transport.js';
 import {
   encodeDataPackets,

@@ -1,7 +1,7 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { ByteTransport } from '../serial/transport.js';
 import type { FingerprintEvents, FingerprintPad, MatchResult } from './contract.js';
 import {
@@ -88,6 +88,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
   private readonly wire: R30xWire;
   private state: State = 'idle';
   private busy = false;
+  private cancelled = false;
   private silent = 0;
   private probeTimer: TimerHandle | null = null;
   private probing = false;
@@ -117,7 +118,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
       gapMs: options.gapMs ?? 200,
       clock: this.clock,
       device: DEVICE,
-      onFault: (err) => this.emitError(err),
+      onFault: (err) => this.fault(err),
       onReply: () => {
         this.silent = 0;
       },
@@ -126,7 +127,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     const onData = (chunk: Buffer): void => this.wire.feed(chunk);
     const onClose = (reason: string): void => this.onTransportClose(reason);
     const onOpen = (): void => this.onTransportOpen();
-    const onError = (err: Error): void => this.emitError(err);
+    const onError = (err: Error): void => this.fault(err);
     transport.on('data', onData).on('close', onClose).on('open', onOpen).on('error', onError);
     this.listeners = {
       off: () => {
@@ -232,6 +233,7 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     }
     if (this.busy) throw new DeviceError('busy', 'another capture is in progress on this pad', DEVICE);
     this.busy = true;
+    this.cancelled = false;
     try {
       return await run();
     } finally {
@@ -258,7 +260,13 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
       const left = deadline - this.clock.now();
       if (left <= 0) throw new DeviceError('timeout', `no finger on the pad within ${timeoutMs} ms`, DEVICE);
       await this.wire.sleep(Math.min(this.pollMs, left));
+      if (this.cancelled) throw new DeviceError('timeout', 'the capture was cancelled', DEVICE);
     }
+  }
+
+  /** Ends a capture in progress at its next poll (the module itself has nothing to stop). */
+  cancel(): void {
+    if (this.busy) this.cancelled = true;
   }
 
   private setFinger(present: boolean): void {
@@ -365,8 +373,8 @@ export class R30xPad extends TypedEmitter<FingerprintEvents> implements Fingerpr
     if (this.state !== 'closed') this.emit(event, ...args);
   }
 
-  private emitError(err: Error): void {
-    if (this.state !== 'closed' && this.listenerCount('error') > 0) this.emit('error', err);
+  private fault(err: Error): void {
+    if (this.state !== 'closed') this.emitError(err);
   }
 }
 

@@ -1,6 +1,6 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { FingerprintEvents, FingerprintPad, MatchResult } from './contract.js';
 import { CHAR_FILE_SIZE } from './r30x-codec.js';
 import { MATCH_THRESHOLD, similarityScore } from './sim-score.js';
@@ -150,6 +150,11 @@ export class SimFingerprintPad extends TypedEmitter<FingerprintEvents> implement
       }, timeoutMs);
       this.wait = { resolve: (t) => resolve(Buffer.from(t)), reject, timer };
     });
+  }
+
+  /** Ends the capture waiting for a finger, as the person walking away would. */
+  cancel(): void {
+    this.failWait(new DeviceError('timeout', 'the capture was cancelled', DEVICE));
   }
 
   private failWait(err: DeviceError): void {

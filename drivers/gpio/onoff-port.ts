@@ -1,4 +1,4 @@
-import { DeviceError } from '../errors.js';
+import { DeviceError } from '../../src/core/errors.js';
 import type { Edge, GpioChip, GpioPin, Level } from './port.js';
 
 /**

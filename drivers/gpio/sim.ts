@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/clock.js';
-import { DeviceError } from '../errors.js';
+import type { Clock } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
 import type { Edge, GpioChip, GpioPin, Level } from './port.js';
 
 /**

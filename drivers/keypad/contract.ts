@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 import type { ConnectionEvents, DriverBase } from '../lifecycle.js';
 
 /** The keys of a kiosk keypad. Anything else a device sends is dropped by the driver. */

@@ -1,9 +1,16 @@
-import type { Clock, TimerHandle } from '../../src/clock.js';
-import { parseDriverConfig } from '../gpio/config.js';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
+import { parseOptions } from '../../src/core/config-rules.js';
 import { activeLevel, invert } from '../gpio/port.js';
 import type { SimGpioChip } from '../gpio/sim.js';
 import { isKey, type Key } from './contract.js';
-import { matrixKeypadConfigSchema, type MatrixKeypadConfig } from './matrix.js';
+import { matrixKeypadOptionsSchema, type MatrixKeypadConfig } from './matrix-schema.js';
+
+/** One step of a hand on the keys: `after` ms after the one before, then `until` holds the next step back. */
+interface Step {
+  after: number;
+  act: () => void;
+  until?: () => boolean;
+}
 
 export interface PressOptions {
   /** How long each key is held (ms). */
@@ -31,19 +38,27 @@ export class MatrixKeypadSim {
   private readonly downSet = new Set<number>(); // positions r * cols + c
   private readonly timers = new Set<TimerHandle>();
   private readonly unsubscribe: () => void;
+  private readonly debounceMs: number;
+  /** When the scanner last selected a row: the keypad reads the keys only then. */
+  private lastScanAt = -Infinity;
+  private scanWatch: ((at: number) => void) | null = null;
 
   constructor(
     private readonly chip: SimGpioChip,
     config: MatrixKeypadConfig,
     private readonly clock: Clock,
   ) {
-    const s = parseDriverConfig(matrixKeypadConfigSchema, config, 'keypad.matrix');
+    const s = parseOptions(matrixKeypadOptionsSchema(), config, 'keypad.matrix');
     this.rows = s.rows;
     this.cols = s.cols;
     this.layout = s.layout;
     this.activeLow = s.activeLow;
+    this.debounceMs = s.debounceMs;
     this.unsubscribe = chip.onWrite((w) => {
-      if (this.rows.includes(w.line)) this.update();
+      if (!this.rows.includes(w.line)) return;
+      this.lastScanAt = this.clock.now();
+      this.scanWatch?.(this.lastScanAt);
+      this.update();
     });
     this.update();
   }
@@ -60,7 +75,15 @@ export class MatrixKeypadSim {
     this.update();
   }
 
-  /** Types `keys` one at a time on the clock; resolves after the last release. Unknown characters are refused. */
+  /**
+   * Types `keys` one at a time on the clock; resolves after the last release.
+   * Unknown characters are refused. Each step is timed from the one before,
+   * as a person's hand is: a busy machine that runs the timers late delays
+   * the keys but never shortens a hold or a gap, and each press and release
+   * lasts until the keypad has scanned it for longer than its debounce time
+   * (a person holds a key until it clicks; a machine too busy to scan would
+   * miss a real press too, which is not what this tests).
+   */
   press(keys: string, opts: PressOptions = {}): Promise<void> {
     const hold = opts.holdMs ?? 60;
     const gap = opts.gapMs ?? 60;
@@ -68,17 +91,45 @@ export class MatrixKeypadSim {
     const list = [...keys];
     const bad = list.find((k) => !isKey(k));
     if (bad !== undefined) return Promise.reject(new Error(`sim keypad: "${bad}" is not a key`));
+    const steps: Step[] = [];
+    // After each change, wait (as well as the set time) until the scans that saw it span more than the debounce time.
+    const settle = (after: number): Step[] => {
+      let firstScan = Infinity;
+      return [
+        { after: 0, act: () => (this.scanWatch = (at) => (firstScan = Math.min(firstScan, at))) },
+        { after, act: () => undefined, until: () => !this.scanning() || this.lastScanAt - firstScan > this.debounceMs },
+        { after: 0, act: () => (this.scanWatch = null) },
+      ];
+    };
+    for (const k of list as Key[]) {
+      this.chatter(steps, k, bounce, true);
+      steps.push({ after: 0, act: () => this.typed.push(k) }, ...settle(Math.max(0, hold - bounce)));
+      this.chatter(steps, k, bounce, false);
+      steps.push(...settle(Math.max(0, gap - bounce)));
+    }
     return new Promise((resolve) => {
-      let t = 0;
-      for (const k of list as Key[]) {
-        this.chatter(k, t, bounce, true);
-        this.later(t, () => this.typed.push(k));
-        t += hold;
-        this.chatter(k, t, bounce, false);
-        t += gap;
-      }
-      this.later(t, resolve);
+      const run = (i: number): void => {
+        if (i === steps.length) {
+          resolve();
+          return;
+        }
+        const step = steps[i];
+        this.later(step.after, () => {
+          step.act();
+          const wait = (): void => {
+            if (!step.until || step.until()) run(i + 1);
+            else this.later(1, wait);
+          };
+          wait();
+        });
+      };
+      run(0);
     });
+  }
+
+  /** Whether a keypad drives the rows (it is open). */
+  private scanning(): boolean {
+    return this.rows.some((line) => this.chip.direction(line) === 'out');
   }
 
   dispose(): void {
@@ -87,15 +138,26 @@ export class MatrixKeypadSim {
     this.timers.clear();
   }
 
-  /** Toggles a key at uneven 1-3 ms steps for `bounce` ms from `at` (real chatter is irregular), ending in `down`. */
-  private chatter(k: Key, at: number, bounce: number, down: boolean): void {
+  /**
+   * Steps that toggle a key at uneven 1-3 ms steps for `bounce` ms (real
+   * chatter is irregular), ending in `down`; the first comes `after` ms after
+   * the step before.
+   */
+  private chatter(steps: Step[], k: Key, bounce: number, down: boolean, after = 0): void {
     let state = down;
+    let prev = 0;
+    let first = true;
+    const add = (at: number, act: () => void): void => {
+      steps.push({ after: (first ? Math.max(0, after) : 0) + at - prev, act });
+      prev = at;
+      first = false;
+    };
     for (let t = 0, i = 0; t < bounce; t += 1 + (i++ % 3)) {
       const s = state;
-      this.later(at + t, () => (s ? this.down(k) : this.up(k)));
+      add(t, () => (s ? this.down(k) : this.up(k)));
       state = !state;
     }
-    this.later(at + bounce, () => (down ? this.down(k) : this.up(k)));
+    add(bounce, () => (down ? this.down(k) : this.up(k)));
   }
 
   /** Recomputes every column: pressed when joined through down keys to a selected row. */

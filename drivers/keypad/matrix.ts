@@ -1,51 +1,18 @@
-import { z } from 'zod';
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
-import { parseDriverConfig } from '../gpio/config.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
+import { parseOptions } from '../../src/core/config-rules.js';
 import { activeLevel, invert, type GpioChip, type GpioPin, type Level } from '../gpio/port.js';
 import { isKey, type Key, type Keypad, type KeypadEvents } from './contract.js';
+import { matrixKeypadOptionsSchema, type MatrixKeypadConfig, type MatrixKeypadSettings } from './matrix-schema.js';
 
-export const DEFAULT_MATRIX_LAYOUT = ['123', '456', '789', '*0#'] as const;
+export { DEFAULT_MATRIX_LAYOUT, matrixKeypadOptionsSchema, type MatrixKeypadConfig } from './matrix-schema.js';
 
 /** Consecutive failed scans before the keypad counts as gone. */
 const FAILED_SCANS_TO_DISCONNECT = 3;
 
-export const matrixKeypadConfigSchema = z
-  .object({
-    /** GPIO lines of the rows, top to bottom (driven one at a time). */
-    rows: z.array(z.number().int().min(0)).min(1).max(8),
-    /** GPIO lines of the columns, left to right (read). */
-    cols: z.array(z.number().int().min(0)).min(1).max(8),
-    /** One string per row, one character per column; a space is an unused position. */
-    layout: z.array(z.string()).default([...DEFAULT_MATRIX_LAYOUT]),
-    /** true (usual): a row is selected by driving it low, and a pressed key pulls its column low (pull-ups on the columns). */
-    activeLow: z.boolean().default(true),
-    /** How often the whole matrix is scanned. */
-    scanIntervalMs: z.number().int().min(1).max(1000).default(10),
-    /** How long the matrix must read the same before it counts (contacts bounce for a few ms). */
-    debounceMs: z.number().int().min(0).max(1000).default(30),
-  })
-  .superRefine((cfg, ctx) => {
-    if (cfg.layout.length !== cfg.rows.length) {
-      ctx.addIssue({ code: 'custom', path: ['layout'], message: `needs one string per row (${cfg.rows.length}), got ${cfg.layout.length}` });
-    }
-    cfg.layout.forEach((row, i) => {
-      if (row.length !== cfg.cols.length) {
-        ctx.addIssue({ code: 'custom', path: ['layout', i], message: `needs one character per column (${cfg.cols.length}), got "${row}"` });
-      }
-      for (const ch of row) {
-        if (ch !== ' ' && !isKey(ch)) ctx.addIssue({ code: 'custom', path: ['layout', i], message: `"${ch}" is not a keypad key (0-9 * # or space)` });
-      }
-    });
-    const lines = [...cfg.rows, ...cfg.cols];
-    const dup = lines.find((l, i) => lines.indexOf(l) !== i);
-    if (dup !== undefined) ctx.addIssue({ code: 'custom', path: ['cols'], message: `GPIO ${dup} is used twice` });
-  });
-
-export type MatrixKeypadConfig = z.input<typeof matrixKeypadConfigSchema>;
-type Settings = z.output<typeof matrixKeypadConfigSchema>;
+type Settings = MatrixKeypadSettings;
 
 /**
  * A matrix keypad on GPIO, scanned on an injected clock: each row is selected
@@ -84,7 +51,7 @@ export class MatrixKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     opts: { clock?: Clock; log?: Log; name?: string } = {},
   ) {
     super();
-    this.settings = parseDriverConfig(matrixKeypadConfigSchema, config, 'keypad.matrix');
+    this.settings = parseOptions(matrixKeypadOptionsSchema(), config, 'keypad.matrix');
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.log ?? silentLog).child({ mod: 'keypad:matrix' });
     this.name = opts.name ?? `keypad:matrix ${chip.description}`;

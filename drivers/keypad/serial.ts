@@ -1,7 +1,7 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { LineDecoder, type LineEvent } from '../serial/lines.js';
 import { TransportHold } from '../serial/hold.js';
 import type { ByteTransport } from '../serial/transport.js';
@@ -40,7 +40,6 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
   /** Auto mode, undecided: bytes held until a line ending or silence decides. */
   private held: Buffer[] = [];
   private autoTimer: TimerHandle | null = null;
-  private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
   private readonly log: Log;
   private readonly hold: TransportHold;
 
@@ -55,7 +54,7 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
       data: (chunk) => this.receive(chunk),
       lost: (reason) => this.lost(reason),
       back: () => this.back(),
-      fault: (err) => this.emitError(err),
+      fault: (err) => this.fault(err),
     });
     this.name = `keypad:serial ${transport.description}`;
     const mode = options.mode ?? 'auto';
@@ -71,23 +70,18 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
   }
 
   async open(): Promise<void> {
-    if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
-    if (this.phase !== 'idle') return;
-    await this.hold.open();
-    if (this.phase === 'idle') this.phase = 'open';
+    if (!(await this.hold.open(this.name))) return;
   }
 
   async close(): Promise<void> {
-    if (this.phase === 'closed') return;
-    const wasIdle = this.phase === 'idle';
-    this.phase = 'closed';
+    const was = this.hold.close();
+    if (was === 'closed') return;
     this.clearAuto();
-    this.hold.detach();
-    if (!wasIdle) await this.transport.close();
+    if (was !== 'idle') await this.transport.close();
   }
 
   private receive(chunk: Buffer): void {
-    if (this.phase !== 'open') return;
+    if (!this.hold.isOpen) return;
     switch (this.mode) {
       case 'byte':
         this.bytes(chunk);
@@ -117,7 +111,7 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     this.clearAuto();
     this.autoTimer = this.clock.setTimeout(() => {
       this.autoTimer = null;
-      if (this.phase !== 'open' || this.mode !== null) return;
+      if (!this.hold.isOpen || this.mode !== null) return;
       this.settle('byte');
       const held = Buffer.concat(this.held);
       this.held = [];
@@ -169,12 +163,10 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
 
   private drop(what: string): void {
     this.log.warn({ what }, 'dropped keypad input');
-    this.emitError(new DeviceError('protocol', `dropped ${what}; check the keypad's baud rate and output mode`, this.name));
+    this.fault(new DeviceError('protocol', `dropped ${what}; check the keypad's baud rate and output mode`, this.name));
   }
 
   private lost(reason: string): void {
-    if (this.phase !== 'open') return;
-    this.phase = 'down';
     this.clearAuto();
     this.held = [];
     this.lines.reset();
@@ -183,8 +175,6 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
   }
 
   private back(): void {
-    if (this.phase !== 'down') return;
-    this.phase = 'open';
     this.log.info('keypad line back');
     this.emit('reconnect');
   }
@@ -194,9 +184,9 @@ export class SerialKeypad extends TypedEmitter<KeypadEvents> implements Keypad {
     this.autoTimer = null;
   }
 
-  private emitError(err: Error): void {
-    if (this.phase === 'closed') return;
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+  private fault(err: Error): void {
+    if (this.hold.isClosed) return;
+    this.emitError(err);
   }
 
 }

@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../events.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { isKey, type Keypad, type KeypadEvents } from './contract.js';
 
 /** An in-process keypad for the simulated kiosk: `press('1234#')` emits those keys in order. */

@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 import type { ConnectionEvents, DriverBase } from '../lifecycle.js';
 
 /**
@@ -13,6 +13,18 @@ export interface LockState {
   locked: boolean | null;
   /** Door sensor: true when open; null when unknown (never guessed). */
   doorOpen: boolean | null;
+  /**
+   * Item sensor (an infrared beam across the compartment): true when something
+   * is inside, false when it is empty; null when the compartment has no sensor
+   * or its board is not answering. Absent means the same as null (banks written
+   * before the field existed), so read it with `itemPresent(state)`.
+   */
+  itemPresent?: boolean | null;
+}
+
+/** A state's item sensor reading, absent read as null (no sensor). */
+export function itemPresent(state: LockState): boolean | null {
+  return state.itemPresent ?? null;
 }
 
 export type LockBankEvents = ConnectionEvents & {
@@ -20,6 +32,15 @@ export type LockBankEvents = ConnectionEvents & {
   door: [channel: Channel, open: boolean];
   /** A lock's own state changed (e.g. relocked after the pulse). */
   lock: [channel: Channel, locked: boolean];
+  /**
+   * An item sensor changed: something was put in (true) or taken out (false).
+   * Only channels with a sensor emit it; emitted only on change (the first
+   * reading is the baseline). A bank that reads door and item together emits
+   * the item change before the door change from the same reading, so a
+   * listener to `door` (closed) that then calls state() sees the item as it was
+   * when the door closed.
+   */
+  item: [channel: Channel, present: boolean];
 };
 
 /**

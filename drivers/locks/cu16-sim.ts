@@ -1,6 +1,6 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
 import type { ByteTransport } from '../serial/transport.js';
-import { CU16_CMD, Cu16Decoder, encodeReply, type Cu16Request } from './cu16-codec.js';
+import { CU16_CMD, Cu16Decoder, encodeReply, type Cu16Event, type Cu16Request, type DecoderOptions } from './cu16-codec.js';
 
 /**
  * What a simulated board does wrong, to test the driver's fault handling:
@@ -28,10 +28,24 @@ export interface Cu16Pulse {
   at: number;
 }
 
-interface SimLock {
+export interface SimLock {
   locked: boolean;
   doorOpen: boolean;
+  /** Something inside (only boards with item sensors report it). */
+  item: boolean;
   relock: TimerHandle | null;
+}
+
+/** A decoder of what the board hears, in CU16 terms (a model with its own framing brings one). */
+export interface SimDecoder {
+  push(chunk: Buffer): Cu16Event[];
+  reset(): void;
+}
+
+/** What differs between simulated board models (CU16 by default). */
+export interface SimShape {
+  locks: number;
+  decoder: DecoderOptions | (() => SimDecoder);
 }
 
 /**
@@ -53,9 +67,9 @@ export class Cu16BoardSim {
   fault: Cu16Fault = 'none';
   /** Called as each reply is handed to the transport (for latency measurements). */
   onReply: ((hooks: number, sensors: number) => void) | null = null;
-  private readonly decoder = new Cu16Decoder();
-  private readonly locks: SimLock[];
-  private readonly replyDelayMs: number;
+  private readonly decoder: SimDecoder;
+  protected readonly locks: SimLock[];
+  protected readonly replyDelayMs: number;
   private readonly relockMs: number;
   private readonly openHigh: boolean;
   private readonly timers = new Set<TimerHandle>();
@@ -64,18 +78,20 @@ export class Cu16BoardSim {
   private readonly onClose = (): void => this.decoder.reset();
 
   constructor(
-    private readonly transport: ByteTransport,
+    protected readonly transport: ByteTransport,
     options: Cu16SimOptions,
-    private readonly clock: Clock = systemClock,
+    protected readonly clock: Clock = systemClock,
+    shape: SimShape = { locks: 16, decoder: {} },
   ) {
     if (!Number.isInteger(options.address) || options.address < 0 || options.address > 15) {
-      throw new RangeError(`CU16 sim: address ${options.address} is outside 0-15`);
+      throw new RangeError(`CU sim: address ${options.address} is outside 0-15`);
     }
+    this.decoder = typeof shape.decoder === 'function' ? shape.decoder() : new Cu16Decoder(shape.decoder);
     this.address = options.address;
     this.replyDelayMs = options.replyDelayMs ?? 5;
     this.relockMs = options.relockMs ?? 500;
     this.openHigh = (options.doorSensor ?? 'open-high') === 'open-high';
-    this.locks = Array.from({ length: 16 }, () => ({ locked: true, doorOpen: false, relock: null }));
+    this.locks = Array.from({ length: shape.locks }, () => ({ locked: true, doorOpen: false, item: false, relock: null }));
     transport.on('data', this.onData);
     transport.on('close', this.onClose);
   }
@@ -101,7 +117,7 @@ export class Cu16BoardSim {
     return { locked: l.locked, doorOpen: l.doorOpen };
   }
 
-  /** The 16 hook bits (1 = latched) and 16 sensor bits as the next reply will carry them. */
+  /** The hook bits (1 = latched) and sensor bits as the next reply will carry them. */
   bits(): { hooks: number; sensors: number } {
     let hooks = 0;
     let sensors = 0;
@@ -127,9 +143,9 @@ export class Cu16BoardSim {
     for (const l of this.locks) this.clearRelock(l);
   }
 
-  private lock(lock: number): SimLock {
+  protected lock(lock: number): SimLock {
     const l = this.locks[lock - 1];
-    if (!Number.isInteger(lock) || !l) throw new RangeError(`CU16 sim: lock ${lock} is outside 1-16`);
+    if (!Number.isInteger(lock) || !l) throw new RangeError(`CU sim: lock ${lock} is outside 1-${this.locks.length}`);
     return l;
   }
 
@@ -139,29 +155,54 @@ export class Cu16BoardSim {
   }
 
   private receive(chunk: Buffer): void {
-    for (const ev of this.decoder.push(chunk)) {
-      if (ev.type !== 'request' || ev.request.board !== this.address) continue;
-      this.handle(ev.request);
-    }
+    for (const ev of this.decoder.push(chunk)) this.hear(ev);
   }
 
-  private handle(req: Cu16Request): void {
+  /** One decoded frame from the bus (a model with more commands overrides this). */
+  protected hear(ev: Cu16Event): void {
+    if (ev.type !== 'request' || ev.request.board !== this.address) return;
+    this.handle(ev.request);
+  }
+
+  protected handle(req: Cu16Request, bus = false): void {
     this.requests.push(req);
     if (req.cmd === CU16_CMD.unlock) this.pulse(req.lock);
+    this.replyLater(bus ? this.busDelayMs() : this.replyDelayMs, req.lock, bus);
+  }
+
+  /** How long after a bus-wide request this board answers (a model with one overrides it). */
+  protected busDelayMs(): number {
+    return this.replyDelayMs;
+  }
+
+  /** The reply frame carrying `bits()` (a model with its own layout overrides it). */
+  protected replyFrame(lock: number, _bus: boolean): Buffer {
+    const { hooks, sensors } = this.bits();
+    return encodeReply(this.address, lock, hooks, sensors);
+  }
+
+  /** Sends `frame` after `ms`, as the fault says (garbage before it, its SUM off, or not at all). */
+  protected sendLater(ms: number, frame: () => Buffer): void {
     if (this.fault === 'silent') return;
-    this.later(this.replyDelayMs, () => {
-      const { hooks, sensors } = this.bits();
-      const reply = encodeReply(this.address, req.lock, hooks, sensors);
-      if (this.fault === 'bad-checksum') reply[8] = (reply[8] + 1) & 0xff;
+    this.later(ms, () => {
+      const reply = frame();
+      if (this.fault === 'bad-checksum') reply[reply.length - 1] = (reply[reply.length - 1] + 1) & 0xff;
       const out = this.fault === 'garbage' ? Buffer.concat([Buffer.from([0x00, 0x02, 0x35, 0xff, 0x03, 0x7e]), reply]) : reply;
-      this.onReply?.(hooks, sensors);
       this.transport.write(out).catch(() => {
         // The line went away under the reply; the host will time out, as with a real board.
       });
     });
   }
 
-  private pulse(lock: number): void {
+  private replyLater(ms: number, lock: number, bus: boolean): void {
+    this.sendLater(ms, () => {
+      const { hooks, sensors } = this.bits();
+      this.onReply?.(hooks, sensors);
+      return this.replyFrame(lock, bus);
+    });
+  }
+
+  protected pulse(lock: number): void {
     this.pulses.push({ lock, at: this.clock.now() });
     if (this.fault === 'never-confirm') return;
     const l = this.lock(lock);
@@ -173,7 +214,7 @@ export class Cu16BoardSim {
     }, this.relockMs);
   }
 
-  private later(ms: number, fn: () => void): void {
+  protected later(ms: number, fn: () => void): void {
     if (!this.attached) return;
     const t = this.clock.setTimeout(() => {
       this.timers.delete(t);

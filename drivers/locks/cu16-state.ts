@@ -1,17 +1,41 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { Channel, LockState } from './contract.js';
 
-/** What a lock's sensor bit means: 1 = door open, 1 = door closed, or no sensors wired. */
-export type DoorSensor = 'open-high' | 'open-low' | 'none';
+/**
+ * Where a channel's door state comes from: the sensor bit (1 = door open, or
+ * 1 = door closed), the lock's own hook (latch released = door open, for
+ * self-latching locks whose latch catches only when the door is shut), or
+ * nowhere (doorOpen null).
+ */
+export type DoorSensor = 'open-high' | 'open-low' | 'hook' | 'none';
 
-/** The door as the sensor bit of lock `bit` (0-15) reports it; null when sensors are not wired. */
-export function doorFromBits(sensors: number, bit: number, mode: DoorSensor): boolean | null {
-  const v = ((sensors >> bit) & 1) === 1;
+/** How a board's two bit groups are read. */
+export interface BitMeaning {
+  door: DoorSensor;
+  /** The second bit group is infrared item sensors (CU12), not door switches. */
+  items: boolean;
+}
+
+/** Bit `bit` of `bits`, by arithmetic: a CU48 board's 48 bits do not fit JavaScript's 32-bit shifts. */
+export function bitSet(bits: number, bit: number): boolean {
+  return Math.floor(bits / 2 ** bit) % 2 === 1;
+}
+
+/** Hook bit 1 = latched (locked). */
+export function lockedFromBits(hooks: number, bit: number): boolean {
+  return bitSet(hooks, bit);
+}
+
+/** The door of lock `bit` (0-based) as the reading reports it; null when nothing senses it. */
+export function doorFromBits(hooks: number, sensors: number, bit: number, mode: DoorSensor): boolean | null {
+  const v = bitSet(sensors, bit);
   switch (mode) {
     case 'open-high':
       return v;
     case 'open-low':
       return !v;
+    case 'hook':
+      return !lockedFromBits(hooks, bit);
     case 'none':
       return null;
     default: {
@@ -21,17 +45,21 @@ export function doorFromBits(sensors: number, bit: number, mode: DoorSensor): bo
   }
 }
 
-/** Hook bit 1 = latched (locked). */
-export function lockedFromBits(hooks: number, bit: number): boolean {
-  return ((hooks >> bit) & 1) === 1;
+/** Item sensor bit 1 = something inside; null when the bits are not item sensors. */
+export function itemFromBits(sensors: number, bit: number, meaning: BitMeaning): boolean | null {
+  return meaning.items ? bitSet(sensors, bit) : null;
 }
 
-export function lockStateFromBits(channel: Channel, hooks: number, sensors: number, mode: DoorSensor): LockState {
-  const bit = (channel - 1) % 16;
-  return { channel, locked: lockedFromBits(hooks, bit), doorOpen: doorFromBits(sensors, bit, mode) };
+export function lockStateFromBits(channel: Channel, bit: number, hooks: number, sensors: number, meaning: BitMeaning): LockState {
+  return {
+    channel,
+    locked: lockedFromBits(hooks, bit),
+    doorOpen: doorFromBits(hooks, sensors, bit, meaning.door),
+    itemPresent: itemFromBits(sensors, bit, meaning),
+  };
 }
 
-export type Change = { kind: 'door' | 'lock'; channel: Channel; value: boolean };
+export type Change = { kind: 'door' | 'lock' | 'item'; channel: Channel; value: boolean };
 
 /**
  * What was last reported per channel, so each change is reported once. The
@@ -40,29 +68,27 @@ export type Change = { kind: 'door' | 'lock'; channel: Channel; value: boolean }
  * reported when readings come back.
  */
 export class ChangeTracker {
-  private readonly door: Array<boolean | null>;
-  private readonly lock: Array<boolean | null>;
+  private readonly last = new Map<string, boolean>();
 
-  constructor(channelCount: number) {
-    this.door = Array.from({ length: channelCount }, () => null);
-    this.lock = Array.from({ length: channelCount }, () => null);
-  }
-
-  /** Takes a board's bits (`firstChannel` = its lock 1) and returns the changes, locks before doors. */
-  apply(firstChannel: Channel, hooks: number, sensors: number, mode: DoorSensor): Change[] {
+  /**
+   * Takes a board's bits (`firstChannel` = its lock 1, `count` locks) and
+   * returns the changes: locks, then items, then doors, so whoever hears a
+   * door close already knows what is inside.
+   */
+  apply(firstChannel: Channel, count: number, hooks: number, sensors: number, meaning: BitMeaning): Change[] {
     const changes: Change[] = [];
-    for (let bit = 0; bit < 16; bit++) {
-      const channel = firstChannel + bit;
-      const i = channel - 1;
-      const locked = lockedFromBits(hooks, bit);
-      const before = this.lock[i];
-      this.lock[i] = locked;
-      if (before !== null && before !== undefined && before !== locked) changes.push({ kind: 'lock', channel, value: locked });
-      const door = doorFromBits(sensors, bit, mode);
-      if (door === null) continue;
-      const was = this.door[i];
-      this.door[i] = door;
-      if (was !== null && was !== undefined && was !== door) changes.push({ kind: 'door', channel, value: door });
+    const order: Array<Change['kind']> = ['lock', 'item', 'door'];
+    for (const kind of order) {
+      for (let bit = 0; bit < count; bit++) {
+        const channel = firstChannel + bit;
+        const value =
+          kind === 'lock' ? lockedFromBits(hooks, bit) : kind === 'item' ? itemFromBits(sensors, bit, meaning) : doorFromBits(hooks, sensors, bit, meaning.door);
+        if (value === null) continue;
+        const key = `${kind} ${channel}`;
+        const before = this.last.get(key);
+        this.last.set(key, value);
+        if (before !== undefined && before !== value) changes.push({ kind, channel, value });
+      }
     }
     return changes;
   }

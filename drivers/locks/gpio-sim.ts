@@ -1,9 +1,9 @@
-import type { Clock, TimerHandle } from '../../src/clock.js';
-import { parseDriverConfig } from '../gpio/config.js';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
+import { parseOptions } from '../../src/core/config-rules.js';
 import { activeLevel, invert, type Level } from '../gpio/port.js';
 import type { SimGpioChip } from '../gpio/sim.js';
 import type { Channel } from './contract.js';
-import { gpioLockConfigSchema, type GpioLockConfig, type GpioRelaySettings } from './gpio-config.js';
+import { gpioLockOptionsSchema, type GpioLockConfig, type GpioRelaySettings } from './gpio-schema.js';
 
 /** One relay pulse as the simulated hardware saw it. */
 export interface SimPulse {
@@ -46,7 +46,7 @@ export class GpioLockSim {
     private readonly clock: Clock,
     opts: GpioLockSimOptions = {},
   ) {
-    this.relays = parseDriverConfig(gpioLockConfigSchema, config, 'locks.gpio').relays;
+    this.relays = parseOptions(gpioLockOptionsSchema(), config, 'locks.gpio').relays;
     this.springOpenMs = opts.springOpenMs === undefined ? 120 : opts.springOpenMs;
     this.bounceMs = opts.bounceMs ?? 0;
     for (const r of this.relays) {

@@ -1,13 +1,13 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
-import { parseDriverConfig } from '../gpio/config.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
+import { parseOptions } from '../../src/core/config-rules.js';
 import { activeLevel, invert, type GpioChip, type GpioPin, type Level } from '../gpio/port.js';
 import type { Channel, LockBank, LockBankEvents, LockState } from './contract.js';
-import { gpioLockConfigSchema, type GpioLockConfig, type GpioLockSettings, type GpioRelaySettings } from './gpio-config.js';
+import { gpioLockOptionsSchema, type GpioLockConfig, type GpioLockSettings, type GpioRelaySettings } from './gpio-schema.js';
 
-export { MAX_PULSE_MS, gpioLockConfigSchema, type GpioLockConfig } from './gpio-config.js';
+export { MAX_PULSE_MS, gpioLockOptionsSchema, type GpioLockConfig } from './gpio-schema.js';
 
 /** An unlock waiting for its door to open. */
 interface PendingUnlock {
@@ -72,7 +72,7 @@ export class GpioLockBank extends TypedEmitter<LockBankEvents> implements LockBa
     opts: { clock?: Clock; log?: Log; name?: string } = {},
   ) {
     super();
-    this.settings = parseDriverConfig(gpioLockConfigSchema, config, 'locks.gpio');
+    this.settings = parseOptions(gpioLockOptionsSchema(), config, 'locks.gpio');
     this.clock = opts.clock ?? systemClock;
     this.name = opts.name ?? `locks:gpio ${chip.description}`;
     this.log = (opts.log ?? silentLog).child({ mod: 'locks:gpio' });
@@ -149,12 +149,12 @@ export class GpioLockBank extends TypedEmitter<LockBankEvents> implements LockBa
   async state(channel: Channel): Promise<LockState> {
     const ch = this.channel(channel);
     if (!this.isOpen) throw new DeviceError('closed', `channel ${channel}: the lock bank is not open`, this.name);
-    return { channel, locked: null, doorOpen: this.readDoor(ch) };
+    return { channel, locked: null, doorOpen: this.readDoor(ch), itemPresent: null };
   }
 
   async states(): Promise<LockState[]> {
     if (!this.isOpen) throw new DeviceError('closed', 'the lock bank is not open', this.name);
-    return [...this.byChannel.values()].map((ch) => ({ channel: ch.cfg.channel, locked: null, doorOpen: this.readDoor(ch) }));
+    return [...this.byChannel.values()].map((ch) => ({ channel: ch.cfg.channel, locked: null, doorOpen: this.readDoor(ch), itemPresent: null }));
   }
 
   async lockAll(): Promise<void> {
@@ -299,6 +299,6 @@ export class GpioLockBank extends TypedEmitter<LockBankEvents> implements LockBa
 
   private report(err: DeviceError): void {
     this.log.warn({ err: err.message }, 'gpio lock fault');
-    if (this.listenerCount('error') > 0) this.safeEmit(() => this.emit('error', err));
+    this.safeEmit(() => this.emitError(err));
   }
 }

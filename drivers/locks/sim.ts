@@ -1,11 +1,13 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { Channel, LockBank, LockBankEvents, LockState } from './contract.js';
 
 interface SimLock {
   locked: boolean;
   doorOpen: boolean;
+  /** null: this compartment has no item sensor. */
+  item: boolean | null;
   pulses: number;
   relock: TimerHandle | null;
 }
@@ -14,8 +16,13 @@ interface SimLock {
  * An in-process lock bank behaving like self-locking locker locks: an unlock
  * pulse releases the latch (confirmed at once, as a board's status reply
  * would); the latch catches again when the door closes, or after `relockMs`
- * if the door was never opened. Hooks: openDoor / closeDoor (a person), and
- * `failUnlocks` to model a board that never confirms.
+ * if the door was never opened. Hooks: openDoor / closeDoor (a person),
+ * putItem / takeItem (what the item sensor sees), and `failUnlocks` to model a
+ * board that never confirms.
+ *
+ * Item sensors: none by default (itemPresent null, as the bank behaved before
+ * sensors existed); `{ itemSensors: true }` gives every channel one, a list
+ * gives those channels one. A sensed compartment starts empty.
  */
 export class SimLockBank extends TypedEmitter<LockBankEvents> implements LockBank {
   readonly name = 'locks:sim';
@@ -29,10 +36,13 @@ export class SimLockBank extends TypedEmitter<LockBankEvents> implements LockBan
     channels: readonly Channel[],
     private readonly clock: Clock = systemClock,
     private readonly relockMs = 5000,
+    options: { itemSensors?: boolean | readonly Channel[] } = {},
   ) {
     super();
     this.channels = [...channels];
-    for (const c of channels) this.locks.set(c, { locked: true, doorOpen: false, pulses: 0, relock: null });
+    const sensed = (c: Channel): boolean =>
+      options.itemSensors === true || (Array.isArray(options.itemSensors) && options.itemSensors.includes(c));
+    for (const c of channels) this.locks.set(c, { locked: true, doorOpen: false, item: sensed(c) ? false : null, pulses: 0, relock: null });
   }
 
   async open(): Promise<void> {
@@ -73,11 +83,11 @@ export class SimLockBank extends TypedEmitter<LockBankEvents> implements LockBan
 
   async state(channel: Channel): Promise<LockState> {
     const l = this.lock(channel);
-    return { channel, locked: l.locked, doorOpen: l.doorOpen };
+    return { channel, locked: l.locked, doorOpen: l.doorOpen, itemPresent: l.item };
   }
 
   async states(): Promise<LockState[]> {
-    return this.channels.map((c) => ({ channel: c, locked: this.lock(c).locked, doorOpen: this.lock(c).doorOpen }));
+    return Promise.all(this.channels.map((c) => this.state(c)));
   }
 
   async lockAll(): Promise<void> {
@@ -104,12 +114,30 @@ export class SimLockBank extends TypedEmitter<LockBankEvents> implements LockBan
     }
   }
 
+  /** Something is put into the compartment (its item sensor sees it). Throws if the channel has no sensor. */
+  putItem(channel: Channel): void {
+    this.setItem(channel, true);
+  }
+
+  /** The compartment is emptied (its item sensor sees nothing). Throws if the channel has no sensor. */
+  takeItem(channel: Channel): void {
+    this.setItem(channel, false);
+  }
+
+  private setItem(channel: Channel, present: boolean): void {
+    const l = this.lock(channel);
+    if (l.item === null) throw new DeviceError('protocol', `channel ${channel} has no item sensor (give the sim { itemSensors })`, this.name);
+    if (l.item === present) return;
+    l.item = present;
+    if (this.opened) this.emit('item', channel, present);
+  }
+
   pulses(channel: Channel): number {
     return this.lock(channel).pulses;
   }
 
-  snapshot(channel: Channel): { locked: boolean; doorOpen: boolean; pulses: number } {
+  snapshot(channel: Channel): { locked: boolean; doorOpen: boolean; itemPresent: boolean | null; pulses: number } {
     const l = this.lock(channel);
-    return { locked: l.locked, doorOpen: l.doorOpen, pulses: l.pulses };
+    return { locked: l.locked, doorOpen: l.doorOpen, itemPresent: l.item, pulses: l.pulses };
   }
 }

@@ -100,12 +100,23 @@ export function toRgba(p: Pixels): Uint8Array {
   return out;
 }
 
-/** The symbologies the kiosk reads from a camera. */
-export type CameraSymbology = 'qr' | 'datamatrix' | 'code128';
+/** The symbologies the kiosk reads from a camera: 2D slips, and the 1D codes on parcel labels. */
+export type CameraSymbology = 'qr' | 'datamatrix' | 'code128' | 'itf' | 'code39' | 'ean13' | 'ean8';
+
+/** The 1D ones (read at any angle through level strips: camera-orient.ts). */
+export const LINEAR_SYMBOLOGIES: readonly CameraSymbology[] = ['code128', 'itf', 'code39', 'ean13', 'ean8'];
+
+export interface FoundSymbol {
+  text: string;
+  symbology: string | null;
+  format: CameraSymbology;
+}
 
 /** A decoder backend: zxing-cpp compiled to WebAssembly, or the pure-JS @zxing/library. */
 export interface FrameDecoder {
   readonly name: 'zxing-wasm' | 'zxing-js';
-  /** Every symbol found. Resolves [] when there is none; never rejects for a frame's content. */
-  decode(pixels: Pixels): Promise<{ text: string; symbology: string | null; format: CameraSymbology }[]>;
+  /** Every symbol found in a whole frame. Resolves [] when there is none; never rejects for a frame's content. */
+  decode(pixels: Pixels): Promise<FoundSymbol[]>;
+  /** 1D symbols in a level strip cut from a frame (bars upright): the quick path for rotated labels. */
+  decodeLinear(strip: Pixels): Promise<FoundSymbol[]>;
 }

@@ -1,6 +1,6 @@
-import { systemClock, type Clock } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { decodeFrame } from './camera.js';
 import type { CameraFrame, FrameDecoder } from './camera-frame.js';
 import type { ScanRead, Scanner, ScannerEvents } from './contract.js';
@@ -47,7 +47,7 @@ export class CameraScanner extends TypedEmitter<ScannerEvents> implements Scanne
       reads = await decodeFrame(frame, this.decoder ? { decoder: this.decoder } : {});
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'camera frame rejected');
-      if (this.isOpen && this.listenerCount('error') > 0) this.emit('error', e as Error);
+      if (this.isOpen) this.emitError(e as Error);
       throw e;
     }
     if (!this.isOpen) return reads;

@@ -12,18 +12,28 @@ import type { CameraSymbology, PixelFrame } from './camera-frame.js';
 /** A greyscale image, one byte per pixel. */
 export type GreyImage = PixelFrame;
 
-const BCID: Record<CameraSymbology, string> = { qr: 'qrcode', datamatrix: 'datamatrix', code128: 'code128' };
+const BCID: Record<CameraSymbology, string> = {
+  qr: 'qrcode',
+  datamatrix: 'datamatrix',
+  code128: 'code128',
+  itf: 'interleaved2of5',
+  code39: 'code39',
+  ean13: 'ean13',
+  ean8: 'ean8',
+};
+const LINEAR = new Set<CameraSymbology>(['code128', 'itf', 'code39', 'ean13', 'ean8']);
 
 /**
  * Prints `text` as a label: dark modules on white paper with a quiet zone.
- * `scale` is pixels per module; `barHeightMm` sets a Code 128's height.
+ * `scale` is pixels per module; `barHeightMm` sets a 1D symbol's height.
  */
 export async function renderLabel(kind: CameraSymbology, text: string, scale: number, barHeightMm = 12): Promise<GreyImage> {
   const png = await bwipjs.toBuffer({
     bcid: BCID[kind],
     text,
     scale,
-    ...(kind === 'code128' ? { height: barHeightMm } : kind === 'qr' ? { eclevel: 'M' } : {}),
+    ...(LINEAR.has(kind) ? { height: barHeightMm } : kind === 'qr' ? { eclevel: 'M' } : {}),
+    ...(kind === 'ean13' || kind === 'ean8' ? { includetext: false } : {}),
     paddingwidth: kind === 'qr' ? 4 : 10,
     paddingheight: kind === 'qr' ? 4 : 6,
     backgroundcolor: 'FFFFFF',

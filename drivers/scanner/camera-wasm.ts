@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { toRgba, type CameraSymbology, type FrameDecoder, type Pixels } from './camera-frame.js';
+import { toRgba, type CameraSymbology, type FoundSymbol, type FrameDecoder, type Pixels } from './camera-frame.js';
 
 /**
  * The zxing-cpp decoder (zxing-wasm). zxing-wasm fetches its .wasm from a CDN
@@ -27,7 +27,20 @@ interface ZxingWasmReader {
   ): Promise<WasmResult[]>;
 }
 
-const FORMATS: Record<string, CameraSymbology> = { QRCode: 'qr', DataMatrix: 'datamatrix', Code128: 'code128' };
+const FORMATS: Record<string, CameraSymbology> = {
+  QRCode: 'qr',
+  DataMatrix: 'datamatrix',
+  Code128: 'code128',
+  ITF: 'itf',
+  Code39: 'code39',
+  EAN13: 'ean13',
+  EAN8: 'ean8',
+};
+const TWO_D_FORMATS = ['QRCode', 'DataMatrix'];
+const LINEAR_FORMATS = Object.keys(FORMATS).filter((k) => !TWO_D_FORMATS.includes(k));
+
+/** Frames up to this many pixels (VGA) are decoded without zxing-cpp's downscaled pyramid, which costs more than it finds there. */
+const PYRAMID_ABOVE = 640 * 480;
 
 /** Loads the wasm from the package on disk. Rejects when it cannot (the caller falls back to @zxing/library). */
 export async function createWasmDecoder(): Promise<FrameDecoder> {
@@ -41,22 +54,29 @@ export async function createWasmDecoder(): Promise<FrameDecoder> {
     overrides: { wasmBinary, locateFile: (path) => (path.endsWith('.wasm') ? wasmPath : path) },
     fireImmediately: true,
   });
-  const options = {
-    formats: Object.keys(FORMATS),
+  // Whole frames: the 2D symbols, at any angle (zxing-cpp's DataMatrix detector needs
+  // tryRotate for some angles). 1D symbols come from the level strips camera.ts cuts out
+  // of the frame: that reads them at any angle and costs less than scanning the whole
+  // frame for five 1D formats (bench/camera.ts, docs/drivers/camera.md).
+  const frameOptions = {
+    formats: TWO_D_FORMATS,
     tryHarder: true,
     tryRotate: true,
     tryInvert: false, // labels are dark on light
     tryDownscale: true,
     maxNumberOfSymbols: 8,
   };
+  const stripOptions = { ...frameOptions, formats: LINEAR_FORMATS, tryRotate: false, tryDownscale: false, maxNumberOfSymbols: 2 };
+  const read = async (p: Pixels, options: typeof frameOptions): Promise<FoundSymbol[]> => {
+    const results = await zxing.readBarcodes({ width: p.width, height: p.height, data: toRgba(p) }, options);
+    return results.flatMap((r) => {
+      const format = FORMATS[r.format];
+      return r.isValid && format ? [{ text: r.text, symbology: r.symbologyIdentifier || null, format }] : [];
+    });
+  };
   return {
     name: 'zxing-wasm',
-    async decode(p: Pixels) {
-      const results = await zxing.readBarcodes({ width: p.width, height: p.height, data: toRgba(p) }, options);
-      return results.flatMap((r) => {
-        const format = FORMATS[r.format];
-        return r.isValid && format ? [{ text: r.text, symbology: r.symbologyIdentifier || null, format }] : [];
-      });
-    },
+    decode: (p) => read(p, { ...frameOptions, tryDownscale: p.width * p.height > PYRAMID_ABOVE }),
+    decodeLinear: (p) => read(p, stripOptions),
   };
 }

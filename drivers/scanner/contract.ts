@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 import type { ConnectionEvents, DriverBase } from '../lifecycle.js';
 
 /** One symbol read by a scanner or decoded from a camera frame. */

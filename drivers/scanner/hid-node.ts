@@ -1,5 +1,5 @@
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { HidDevice, HidDeviceEvents, HidOpener } from './hid.js';
 import { HID_POS_USAGE_PAGE } from './hid-report.js';
 
@@ -97,7 +97,18 @@ export function nodeHidOpener(sel: HidSelector): HidOpener {
   const id = `${hex(sel.vendorId)}:${hex(sel.productId)}`;
   return async () => {
     const hid = await nodeHid();
-    const all = (await hid.devicesAsync(sel.vendorId, sel.productId)).filter((d) => !sel.path || d.path === sel.path);
+    let found: NodeHidInfo[];
+    try {
+      found = await hid.devicesAsync(sel.vendorId, sel.productId);
+    } catch (e) {
+      // node-hid loads its native library (hidapi, libusb) at the first call, not at import.
+      throw new DeviceError(
+        'missing-module',
+        `node-hid could not list HID devices (${(e as Error).message}); install its libraries (Debian: libusb-1.0-0, libudev1) or reinstall it with \`npm install node-hid\``,
+        'scanner:hid',
+      );
+    }
+    const all = found.filter((d) => !sel.path || d.path === sel.path);
     if (all.length === 0) {
       throw new DeviceError('not-found', `no HID device ${id}${sel.path ? ` at ${sel.path}` : ''} is plugged in (check lsusb)`, 'scanner:hid');
     }

@@ -1,5 +1,5 @@
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { HidDevice, HidDeviceEvents, HidOpener } from './hid.js';
 import { encodeHidPosReports } from './hid-report.js';
 

@@ -1,7 +1,7 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { Scanner, ScannerEvents } from './contract.js';
 import { HidPosAssembler } from './hid-report.js';
 

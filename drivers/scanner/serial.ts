@@ -1,7 +1,7 @@
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { silentLog, type Log } from '../../src/log.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { silentLog, type Log } from '../../src/core/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import { LineDecoder, type LineEvent } from '../serial/lines.js';
 import { TransportHold } from '../serial/hold.js';
 import type { ByteTransport } from '../serial/transport.js';
@@ -38,7 +38,6 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
   private readonly aim: 'auto' | 'never';
   private readonly idleMs: number | null;
   private idleTimer: TimerHandle | null = null;
-  private phase: 'idle' | 'open' | 'down' | 'closed' = 'idle';
   private readonly log: Log;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
   private readonly hold: TransportHold;
@@ -54,7 +53,7 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
       data: (chunk) => this.receive(chunk),
       lost: (reason) => this.lost(reason),
       back: () => this.back(),
-      fault: (err) => this.emitError(err),
+      fault: (err) => this.fault(err),
     });
     this.name = `scanner:serial ${transport.description}`;
     this.lines = new LineDecoder({ maxLength: options.maxLineLength ?? 4096 });
@@ -64,29 +63,24 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
   }
 
   async open(): Promise<void> {
-    if (this.phase === 'closed') throw new DeviceError('closed', 'driver was closed', this.name);
-    if (this.phase !== 'idle') return;
-    await this.hold.open();
-    if (this.phase === 'idle') this.phase = 'open';
+    if (!(await this.hold.open(this.name))) return;
   }
 
   async close(): Promise<void> {
-    if (this.phase === 'closed') return;
-    const wasIdle = this.phase === 'idle';
-    this.phase = 'closed';
+    const was = this.hold.close();
+    if (was === 'closed') return;
     this.clearIdle();
-    this.hold.detach();
-    if (!wasIdle) await this.transport.close();
+    if (was !== 'idle') await this.transport.close();
   }
 
   private receive(chunk: Buffer): void {
-    if (this.phase !== 'open') return;
+    if (!this.hold.isOpen) return;
     this.handle(this.lines.push(chunk));
     if (this.idleMs !== null && this.lines.pending > 0) {
       this.clearIdle();
       this.idleTimer = this.clock.setTimeout(() => {
         this.idleTimer = null;
-        if (this.phase === 'open') this.handle(this.lines.flush());
+        if (this.hold.isOpen) this.handle(this.lines.flush());
       }, this.idleMs);
     }
   }
@@ -131,12 +125,10 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
 
   private drop(why: string): void {
     this.log.warn({ why }, 'dropped a scanner line');
-    this.emitError(new DeviceError('protocol', `dropped ${why}; check the scanner's interface settings (baud rate, suffix CR/LF)`, this.name));
+    this.fault(new DeviceError('protocol', `dropped ${why}; check the scanner's interface settings (baud rate, suffix CR/LF)`, this.name));
   }
 
   private lost(reason: string): void {
-    if (this.phase !== 'open') return;
-    this.phase = 'down';
     this.clearIdle();
     this.lines.reset();
     this.log.warn({ reason }, 'scanner line lost');
@@ -144,8 +136,6 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
   }
 
   private back(): void {
-    if (this.phase !== 'down') return;
-    this.phase = 'open';
     this.log.info('scanner line back');
     this.emit('reconnect');
   }
@@ -155,9 +145,9 @@ export class SerialScanner extends TypedEmitter<ScannerEvents> implements Scanne
     this.idleTimer = null;
   }
 
-  private emitError(err: Error): void {
-    if (this.phase === 'closed') return;
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+  private fault(err: Error): void {
+    if (this.hold.isClosed) return;
+    this.emitError(err);
   }
 
 }

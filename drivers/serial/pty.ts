@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceError } from '../errors.js';
+import { DeviceError } from '../../src/core/errors.js';
 
 /**
  * A linked pair of pseudo-terminals made by socat: whatever is written to one

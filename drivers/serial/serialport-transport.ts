@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
-import { systemClock, type Clock, type TimerHandle } from '../../src/clock.js';
-import { DeviceError } from '../errors.js';
-import { TypedEmitter } from '../events.js';
+import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { TypedEmitter } from '../../src/core/events.js';
 import type { ByteTransport, ByteTransportEvents } from './transport.js';
 
 export interface SerialPortTransportOptions {
@@ -168,7 +168,7 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
     port.on('close', (err: Error | null) => this.lost(port, err ? err.message : 'port closed'));
     port.on('end', () => this.lost(port, 'end of stream'));
     port.on('error', (err: Error) => {
-      if (this.port === port && this.listenerCount('error') > 0) this.emit('error', err);
+      if (this.port === port) this.emitError(err);
     });
   }
 

@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../events.js';
+import type { TypedEmitter } from '../../src/core/events.js';
 
 export type ByteTransportEvents = {
   /** Bytes as they arrive; frames may be split or joined arbitrarily. */

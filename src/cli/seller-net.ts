@@ -1,6 +1,6 @@
 /** `pickup-kiosk seller issue | cancel | push | serve`: the commands that talk to the broker. */
 
-import { createLogger } from '../log.js';
+import { createLogger } from '../core/log.js';
 import { UsageError, type FlagSpecs } from './args.js';
 import type { CliIo } from './io.js';
 import { BROKER, brokerOptions, EXIT, json, none, openSeller, parse, readJson, readText, type SellerCommandContext } from './seller-common.js';

@@ -60,10 +60,24 @@ function undriven(channel: number, locks: LocksConfig): string | null {
       const n = locks.boards.length;
       return `${channel} is beyond the cu16 locks: ${n} board${n === 1 ? '' : 's'} (${locks.boards.join(', ')}) drive channels 1 to ${max}; add a board to devices.locks.boards`;
     }
+    case 'cu12': {
+      const max = 12 * locks.boards.length;
+      if (channel <= max) return null;
+      return `${channel} is beyond the cu12 locks: ${locks.boards.length} board(s) (${locks.boards.join(', ')}) drive channels 1 to ${max}; add a board to devices.locks.boards`;
+    }
+    case 'cu48': {
+      const max = 48 * locks.boards.length;
+      if (channel <= max) return null;
+      return `${channel} is beyond the cu48 locks: ${locks.boards.length} board(s) (${locks.boards.join(', ')}) drive channels 1 to ${max}; add a board to devices.locks.boards`;
+    }
     case 'gpio': {
       if (locks.relays.some((r) => r.channel === channel)) return null;
       const have = locks.relays.map((r) => r.channel).join(', ');
       return `${channel} has no relay in devices.locks.relays (relays drive channels ${have}); add one with "channel": ${channel}`;
+    }
+    case 'modbus': {
+      if (locks.map) return String(channel) in locks.map ? null : `${channel} is not in devices.locks.map (it maps channels ${Object.keys(locks.map).join(', ')}); add "${channel}": { "coil": …, "input": … }`;
+      return channel <= locks.channels ? null : `${channel} is beyond the modbus board's ${locks.channels} channels; raise devices.locks.channels or give a map`;
     }
   }
 }

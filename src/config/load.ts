@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crossChecks } from './checks.js';
-import { devicesSchema } from './devices.js';
 import { ConfigError, formatProblem, jsonErrorProblem, problemsFromIssues, type Problem } from './report.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -74,15 +73,17 @@ export function validateConfig(
   raw: unknown,
   baseDir: string,
 ): { ok: true; config: Config } | { ok: false; problems: string[] } {
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  // Built for this check only: nothing keeps the schemas once it returns.
+  const schema = configSchema();
+  const parsed = schema.safeParse(raw, { reportInput: true });
   const rawDevices = isObject(raw) ? raw.devices : undefined;
-  const devices = devicesSchema.safeParse(rawDevices);
+  const devices = schema.shape.devices.unwrap().safeParse(rawDevices);
   const problems: Problem[] = [
     ...(parsed.success ? [] : problemsFromIssues(parsed.error.issues)),
     ...crossChecks(raw, devices.success ? devices.data.locks : undefined),
   ];
   // Report in the file's order of sections, so a cross-field problem sits beside its section's others.
-  const order = Object.keys(configSchema.shape);
+  const order = Object.keys(schema.shape);
   const rank = (p: Problem): number => {
     const i = order.indexOf(String(p.path[0]));
     return i < 0 ? order.length : i;

@@ -1,31 +1,35 @@
 import type { Sims } from '../../drivers/devices.js';
 import type { SimKeypad } from '../../drivers/keypad/sim.js';
 import type { Kiosk } from '../flows/kiosk.js';
-import type { ScreenId } from '../flows/screen.js';
+import type { Screen, ScreenId } from '../flows/screen.js';
 
-/** Waits until the kiosk shows `id` (or throws with what it shows instead). */
-export function waitForScreen(kiosk: Kiosk, id: ScreenId, timeoutMs = 15_000): Promise<string> {
+/**
+ * Waits until the kiosk shows `id` (or one of the ids), or throws with what it
+ * shows instead. Once settled it leaves no timer and no listener behind: a
+ * pending timer would keep the process from exiting when it is stopped.
+ */
+export function waitForScreen(kiosk: Kiosk, id: ScreenId | readonly ScreenId[], timeoutMs = 15_000): Promise<Screen> {
+  const ids: readonly ScreenId[] = typeof id === 'string' ? [id] : id;
   return new Promise((resolve, reject) => {
     const now = kiosk.screen.get();
-    if (now.id === id) return resolve(now.text);
-    let done = false;
+    if (ids.includes(now.id)) return resolve(now);
     const timer = setTimeout(() => {
-      done = true;
+      off();
       const s = kiosk.screen.get();
-      reject(new Error(`the kiosk shows "${s.id}" (${s.text}), not "${id}"`));
+      reject(new Error(`the kiosk shows "${s.id}" (${JSON.stringify(s)}), not "${ids.join('" or "')}"`));
     }, timeoutMs);
-    kiosk.screen.onChange((s) => {
-      if (done || s.id !== id) return;
-      done = true;
+    const off = kiosk.screen.onChange((s) => {
+      if (!ids.includes(s.id)) return;
+      off();
       clearTimeout(timer);
-      resolve(s.text);
+      resolve(s);
     });
   });
 }
 
-/** A courier signs in at the keypad: `*`, their number, their PIN. */
+/** A courier signs in at the keypad: `*` `*`, their number, their PIN. */
 async function signIn(kiosk: Kiosk, keypad: SimKeypad, courier: { id: string; pin: string }): Promise<void> {
-  keypad.press('*');
+  keypad.press('**');
   await waitForScreen(kiosk, 'courier-id');
   keypad.press(`${courier.id}#`);
   await waitForScreen(kiosk, 'courier-pin');
@@ -52,17 +56,16 @@ export async function courierLoads(
     scanner.scan(parcel.slip);
     await waitForScreen(kiosk, 'courier-number');
   }
-  const next = Promise.race([waitForScreen(kiosk, 'courier-door'), waitForScreen(kiosk, 'courier-size')]);
+  const next = waitForScreen(kiosk, ['courier-door', 'courier-size']);
   scanner.scan(`${parcel.sellerId}/${parcel.txn}`);
   await next;
   if (kiosk.screen.get().id === 'courier-size') {
     keypad.press(parcel.size === 'S' ? '1' : parcel.size === 'M' ? '2' : '3');
     await waitForScreen(kiosk, 'courier-door');
   }
-  const text = kiosk.screen.get().text;
-  const m = /compartment ([A-Z][0-9]{2})/.exec(text);
-  if (!m) throw new Error(`no compartment named on the screen: ${text}`);
-  const id = m[1];
+  const door = kiosk.screen.get();
+  if (door.id !== 'courier-door') throw new Error(`no compartment named on the screen: ${JSON.stringify(door)}`);
+  const id = door.compartment;
   const stored = waitForScreen(kiosk, 'courier-scan');
   locks.openDoor(channelOf(id));
   locks.closeDoor(channelOf(id));

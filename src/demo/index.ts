@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RunningKiosk } from '../app.js';
 import { hashCourierPin, type Config } from '../config/index.js';
 import { identityJson } from '../identity.js';
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
 import { ReferenceSeller } from '../seller/index.js';
 import { courierLoads, courierTakesBack } from './drive.js';
 

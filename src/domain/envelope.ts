@@ -2,10 +2,10 @@
  * The PKP1 envelope (protocol.md "Envelope"): a signed body carried as
  * base64url of its exact UTF-8 JSON bytes, so no canonical JSON is needed.
  */
-import { sign, verify } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import { b64uDecode, b64uEncode } from './b64.js';
 import { isId } from './ids.js';
-import type { Ed25519KeyPair } from './keys.js';
+import { ed25519PublicKeyObject, type Ed25519KeyPair } from './keys.js';
 import { findKey, verifyKeyOf, type TrustStore } from './trust.js';
 
 export interface Envelope {
@@ -56,12 +56,28 @@ export function encodeEnvelope(e: Envelope): Buffer {
   return Buffer.from(JSON.stringify({ v: e.v, by: e.by, kid: e.kid, body: e.body, sig: e.sig }), 'utf8');
 }
 
+/** An envelope read but not yet checked: its signer, key id, body bytes and signature. */
+export type ReadEnvelope = { ok: true; by: string; kid: string; body: Buffer; sig: Buffer } | { ok: false; reason: 'malformed'; by: string | null };
+
 /**
  * Opens a payload: shape first, then the signature against a trusted key of
  * `by` with that kid, and only then the body. Never throws. Unknown envelope
  * members are ignored (they are not signed, so nothing reads them).
  */
 export function openEnvelope(payload: Uint8Array | string, trust: TrustStore, now?: number): OpenedEnvelope {
+  const e = readEnvelope(payload);
+  if (!e.ok) return e;
+  try {
+    const key = findKey(trust, e.by, e.kid, now ?? Date.now());
+    if (key === null) return { ok: false, reason: 'untrusted', by: e.by };
+    return checkEnvelope(e, key.publicKey, verifyKeyOf(key));
+  } catch {
+    return { ok: false, reason: 'malformed', by: e.by };
+  }
+}
+
+/** The first step of openEnvelope: the envelope's shape, nothing checked against keys. Never throws. */
+export function readEnvelope(payload: Uint8Array | string): ReadEnvelope {
   let by: string | null = null;
   try {
     if (typeof payload === 'string') {
@@ -83,16 +99,25 @@ export function openEnvelope(payload: Uint8Array | string, trust: TrustStore, no
     const body = typeof o.body === 'string' ? b64uDecode(o.body) : null;
     const sig = typeof o.sig === 'string' ? b64uDecode(o.sig) : null;
     if (body === null || sig === null || sig.length !== 64) return { ok: false, reason: 'malformed', by };
-
-    const key = findKey(trust, by, o.kid, now ?? Date.now());
-    if (key === null) return { ok: false, reason: 'untrusted', by };
-    if (!verify(null, body, verifyKeyOf(key), sig)) return { ok: false, reason: 'bad-signature', by };
-
-    const opened = readBody(body);
-    if (opened === null) return { ok: false, reason: 'bad-body', by };
-    return { ok: true, by, kid: o.kid, body: opened.body, bodyText: opened.text };
+    return { ok: true, by, kid: o.kid, body, sig };
   } catch {
     return { ok: false, reason: 'malformed', by };
+  }
+}
+
+/**
+ * The last step of openEnvelope: the signature of a read envelope against the
+ * trusted key found for its signer and kid (its 32 bytes, or its KeyObject when
+ * one is at hand), then the body. Never throws.
+ */
+export function checkEnvelope(e: ReadEnvelope & { ok: true }, publicKey: Uint8Array, keyObject?: KeyObject): OpenedEnvelope {
+  try {
+    if (!verify(null, e.body, keyObject ?? ed25519PublicKeyObject(publicKey), e.sig)) return { ok: false, reason: 'bad-signature', by: e.by };
+    const opened = readBody(e.body);
+    if (opened === null) return { ok: false, reason: 'bad-body', by: e.by };
+    return { ok: true, by: e.by, kid: e.kid, body: opened.body, bodyText: opened.text };
+  } catch {
+    return { ok: false, reason: 'malformed', by: e.by };
   }
 }
 

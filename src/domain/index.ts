@@ -36,13 +36,16 @@ export {
 } from './proofs.js';
 export * from './slip.js';
 export {
+  checkEnvelope,
   encodeEnvelope,
   MAX_ENVELOPE_BYTES,
   openEnvelope,
+  readEnvelope,
   signEnvelope,
   signEnvelopeText,
   type Envelope,
   type EnvelopeFailure,
   type OpenedEnvelope,
+  type ReadEnvelope,
   type Signer,
 } from './envelope.js';

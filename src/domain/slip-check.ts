@@ -8,7 +8,7 @@ import { deriveS, kReceipt, kSlip, kVerify } from './kdf.js';
 import { kioskHintOf, x25519Shared, type X25519KeyPair } from './keys.js';
 import { parseSlip, TAG_LEN, type ParsedSlip } from './slip-bytes.js';
 import { readSlipPlaintext, type SlipPlaintext } from './slip-plaintext.js';
-import { findKey, verifyKeyOf, type TrustStore } from './trust.js';
+import { findKey, verifyKeyOf, type TrustedKey, type TrustStore } from './trust.js';
 
 export type SlipFailure =
   | 'malformed'
@@ -45,17 +45,26 @@ export type SlipCheck =
 
 const EMPTY = Buffer.alloc(0);
 
-function fail(reason: SlipFailure, slip: ParsedSlip | null): SlipCheck {
+function fail(reason: SlipFailure, slip: ParsedSlip | null): Extract<SlipCheck, { ok: false }> {
   return { ok: false, reason, slip };
 }
 
+/** A slip past steps 1–3 (shape, signature, addressed here): what steps 4–5 need besides the code. */
+export interface OpenedSlip {
+  slip: ParsedSlip;
+  /** The trusted key that signed it (a later check compares it with findKey's answer then). */
+  key: TrustedKey;
+  /** The X25519 shared secret of a mode-1 slip; empty for mode 0. */
+  Z: Buffer;
+}
+
+export type SlipOpening = { ok: true; opened: OpenedSlip } | Extract<SlipCheck, { ok: false }>;
+
 /**
- * Runs the slip check. Without a code it stops after step 3 and gives
- * `txn: null, plaintext: null, keys: null`. A `wrong-code` for a code that is
- * not 6–16 digits comes before any key derivation (callers that count
- * attempts test the code with isCode); any other `wrong-code` follows one.
+ * Steps 1–3, which need no code: shape and bounds, a trusted unexpired key's
+ * signature, and (mode 1) addressed to this kiosk. Never throws.
  */
-export async function checkSlip(text: string, opts: CheckOptions): Promise<SlipCheck> {
+export function openSlip(text: string, opts: Omit<CheckOptions, 'code' | 'expectTxn'>): SlipOpening {
   let slip: ParsedSlip | null = null;
   try {
     // Step 1: shape and bounds, before any key or work.
@@ -82,20 +91,37 @@ export async function checkSlip(text: string, opts: CheckOptions): Promise<SlipC
         return fail('malformed', slip); // low-order ephemeral key: all-zero secret
       }
     }
-    if (opts.code === undefined || opts.code === null) {
-      return { ok: true, slip, txn: null, plaintext: null, keys: null };
-    }
+    return { ok: true, opened: { slip, key, Z } };
+  } catch {
+    return fail('malformed', slip);
+  }
+}
 
+/**
+ * Whether a slip opened earlier still stands at `now`: its signer's key is
+ * still the trusted, unexpired one it was checked with.
+ */
+export function stillTrusted(opened: OpenedSlip, trust: TrustStore, now: number): boolean {
+  return findKey(trust, opened.slip.sellerId, opened.slip.kid, now) === opened.key;
+}
+
+/**
+ * Steps 4–5 on an opened slip: the code opens the ciphertext, and the
+ * plaintext names the txn expected. Never throws.
+ */
+export async function checkOpenedSlip(opened: OpenedSlip, code: string, expectTxn?: string | null): Promise<SlipCheck> {
+  const { slip, Z } = opened;
+  try {
     // Step 4: the code opens the ciphertext.
-    if (!isCode(opts.code)) return fail('wrong-code', slip);
-    const S = await deriveS(opts.code, slip.salt, slip.params);
+    if (!isCode(code)) return fail('wrong-code', slip);
+    const S = await deriveS(code, slip.salt, slip.params);
     const plainBytes = openCiphertext(kSlip(S, Z, slip.salt, slip.slipId), slip);
     if (plainBytes === null) return fail('wrong-code', slip);
 
     // Step 5: the plaintext names a txn, and it is the one expected.
     const plaintext = readSlipPlaintext(plainBytes);
     if (plaintext === null) return fail('malformed', slip);
-    if (opts.expectTxn !== undefined && opts.expectTxn !== null && plaintext.txn !== opts.expectTxn) {
+    if (expectTxn !== undefined && expectTxn !== null && plaintext.txn !== expectTxn) {
       return fail('txn-mismatch', slip);
     }
     return {
@@ -108,6 +134,21 @@ export async function checkSlip(text: string, opts: CheckOptions): Promise<SlipC
   } catch {
     return fail('malformed', slip);
   }
+}
+
+/**
+ * Runs the slip check. Without a code it stops after step 3 and gives
+ * `txn: null, plaintext: null, keys: null`. A `wrong-code` for a code that is
+ * not 6–16 digits comes before any key derivation (callers that count
+ * attempts test the code with isCode); any other `wrong-code` follows one.
+ */
+export async function checkSlip(text: string, opts: CheckOptions): Promise<SlipCheck> {
+  const o = openSlip(text, opts);
+  if (!o.ok) return o;
+  if (opts.code === undefined || opts.code === null) {
+    return { ok: true, slip: o.opened.slip, txn: null, plaintext: null, keys: null };
+  }
+  return checkOpenedSlip(o.opened, opts.code, opts.expectTxn);
 }
 
 /** AES-256-GCM open; null when the tag fails. */

@@ -8,6 +8,6 @@ export {
   type ParsedSlip,
   type SlipHeader,
 } from './slip-bytes.js';
-export { checkSlip, type CheckOptions, type SlipCheck, type SlipFailure, type SlipKeys } from './slip-check.js';
+export { checkOpenedSlip, checkSlip, openSlip, stillTrusted, type CheckOptions, type OpenedSlip, type SlipCheck, type SlipFailure, type SlipKeys, type SlipOpening } from './slip-check.js';
 export { makeSlip, type MakeSlipOptions, type SellerSigner } from './slip-make.js';
 export { readSlipPlaintext, parseDue, type Due, type SlipPlaintext } from './slip-plaintext.js';

@@ -1,10 +1,10 @@
 import type { FingerprintPad } from '../../drivers/fingerprint/contract.js';
 import type { LockBank } from '../../drivers/locks/contract.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/index.js';
 import type { TrustStore, X25519KeyPair } from '../domain/index.js';
 import type { OnlineRequest, OnlineResult } from '../link/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
 import type { Store } from '../store/index.js';
 import type { Reporter } from './reporter.js';
 

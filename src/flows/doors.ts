@@ -1,13 +1,19 @@
-import type { TimerHandle } from '../clock.js';
-import { b64uEncode, recipientProof, uuidv7 } from '../domain/index.js';
-import type { HandoverMethod, Parcel, PendingHandover } from '../store/index.js';
+import type { TimerHandle } from '../core/clock.js';
+import type { Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
-import { undoLoad } from './rules.js';
+import type { Auth, Custody, Paid, Refused } from './custody.js';
+
+/** What an unlock for a recipient came to. */
+export type PickupUnlock =
+  | { ok: true; compartmentId: string; eventId: string }
+  | Refused
+  | { ok: false; refused: 'unlock-failed'; compartmentId: string };
 
 /** What a compartment's door is expected to do next, and what follows. */
 type Watch =
   | { purpose: 'pickup'; sellerId: string; txn: string; opened: boolean; timers: TimerHandle[] }
-  | { purpose: 'load' | 'return'; sellerId: string; txn: string; opened: boolean; timers: TimerHandle[] };
+  | { purpose: 'load' | 'return'; sellerId: string; txn: string; opened: boolean; timers: TimerHandle[] }
+  | { purpose: 'operator'; sellerId: string; txn: string; opened: boolean; timers: TimerHandle[] };
 
 export type DoorNews =
   | { kind: 'handed-over'; compartmentId: string; txn: string }
@@ -16,7 +22,14 @@ export type DoorNews =
   | { kind: 'returned'; compartmentId: string; txn: string }
   | { kind: 'load-reminder'; compartmentId: string }
   | { kind: 'load-cancelled'; compartmentId: string; txn: string }
-  | { kind: 'opened'; compartmentId: string };
+  /** A load's door closed and the item sensor saw nothing inside: nothing stored. */
+  | { kind: 'load-empty'; compartmentId: string; txn: string }
+  /** A take-back's door closed with the item still inside: not returned, the parcel still waits for return. */
+  | { kind: 'return-still-inside'; compartmentId: string; txn: string }
+  /** A pickup's door closed with the item still inside: not handed over, the parcel stays stored. */
+  | { kind: 'item-inside'; compartmentId: string; txn: string }
+  | { kind: 'opened'; compartmentId: string }
+  | { kind: 'operator-closed'; compartmentId: string };
 
 /**
  * Follows every compartment's door. After an unlock it waits for the door to
@@ -27,53 +40,56 @@ export type DoorNews =
 export class Doors {
   private readonly watches = new Map<string, Watch>();
   private readonly leftOpen = new Map<string, TimerHandle>();
+  /** Each compartment's item sensor as last read (absent or null: no sensor, or not answering). */
+  private readonly items = new Map<string, boolean | null>();
 
   constructor(
     private readonly ctx: FlowContext,
+    private readonly custody: Custody,
     private readonly news: (n: DoorNews) => void,
   ) {}
+
+  /** What the item sensor last said (a state read, or an `item` event): true inside, false empty, null no sensor or unknown. */
+  setItem(compartmentId: string, present: boolean | null): void {
+    this.items.set(compartmentId, present);
+  }
+
+  itemOf(compartmentId: string): boolean | null {
+    return this.items.get(compartmentId) ?? null;
+  }
+
+  /** Whether the item sensor says the opposite of what staff found (`empty` while it sees something, or the reverse). */
+  sensorDisagrees(compartmentId: string, found: 'empty' | 'inside'): boolean {
+    const item = this.itemOf(compartmentId);
+    return item !== null && item !== (found === 'inside');
+  }
 
   isBusy(compartmentId: string): boolean {
     return this.watches.has(compartmentId);
   }
 
   /**
-   * Unlocks a compartment for a recipient: records the pending handover (with
-   * its proof, never the code) before the lock moves, so a restart finishes it
-   * exactly once. Throws when the unlock is not confirmed, after undoing.
+   * Unlocks a compartment for a recipient: custody records the pending
+   * handover before the lock moves, so a restart finishes it exactly once.
+   * Returns the refusal (a hold that passed, a compartment out of service), or
+   * `unlock-failed` after undoing when the hardware does not confirm.
    */
-  async unlockForPickup(
-    p: Parcel,
-    auth: { method: HandoverMethod; salt: Buffer | null; kReceipt: Buffer | null; paid?: PendingHandover['paid'] },
-  ): Promise<void> {
-    const { store, clock } = this.ctx;
-    const c = p.compartmentId ? store.compartments.get(p.compartmentId) : null;
-    if (!c) throw new Error(`parcel ${p.txn} is in no compartment`);
-    const now = clock.now();
-    const eventId = uuidv7(now);
-    const proof = auth.kReceipt ? b64uEncode(recipientProof(auth.kReceipt, eventId, p.txn)) : null;
-    store.tx(() => {
-      store.parcels.update(p.sellerId, p.txn, {
-        state: 'unlocking',
-        doorOpenedAt: null,
-        handover: { eventId, method: auth.method, salt: auth.salt ? b64uEncode(auth.salt) : null, recipientProof: proof, paid: auth.paid ?? null, unlockedAt: now },
-      }, now);
-      store.audit.add('unlock.pickup', now, { sellerId: p.sellerId, txn: p.txn, compartmentId: c.id });
-    });
+  async unlockForPickup(p: Parcel, auth: Auth, paid: Paid): Promise<PickupUnlock> {
+    const c = p.compartmentId ? this.ctx.store.compartments.get(p.compartmentId) : null;
+    if (!c) return { ok: false, refused: 'unknown-parcel' };
+    const w = { sellerId: p.sellerId, txn: p.txn };
+    const started = this.custody.startHandover(w, auth, paid);
+    if (!started.ok) return started;
     this.watch(c.id, { purpose: 'pickup', sellerId: p.sellerId, txn: p.txn, opened: false, timers: [] });
     try {
       await this.ctx.locks.unlock(c.channel);
     } catch (e) {
       this.unwatch(c.id);
-      store.tx(() => {
-        store.parcels.update(p.sellerId, p.txn, { state: 'stored', handover: null }, clock.now());
-        store.compartments.setState(c.id, 'check', 'unlock not confirmed', clock.now());
-        this.ctx.reporter.alarm('unlock-failed', c.id, `compartment ${c.id}: ${(e as Error).message}`);
-      });
-      this.ctx.reporter.queued();
-      throw e;
+      this.custody.undoHandover(w, { audit: 'unlock.failed', fault: 'unlock not confirmed', alarm: `compartment ${c.id}: ${(e as Error).message}` });
+      return { ok: false, refused: 'unlock-failed', compartmentId: c.id };
     }
     this.armOpenGrace(c.id);
+    return { ok: true, compartmentId: c.id, eventId: started.eventId };
   }
 
   /** Unlocks a reserved compartment for a courier loading (or taking back) a parcel. */
@@ -91,6 +107,28 @@ export class Doors {
     const { clock, config } = this.ctx;
     w.timers.push(clock.setTimeout(() => this.news({ kind: 'load-reminder', compartmentId }), config.doors.closeReminderMs));
     w.timers.push(clock.setTimeout(() => this.cancelCourier(compartmentId), config.doors.closeTimeoutMs));
+  }
+
+  /**
+   * Unlocks a compartment for an operator (maintenance): its door opening is
+   * expected, not forced; nothing in custody changes. Throws when the unlock
+   * is not confirmed.
+   */
+  async unlockForOperator(compartmentId: string): Promise<void> {
+    const c = this.ctx.store.compartments.get(compartmentId);
+    if (!c) throw new Error(`no compartment ${compartmentId}`);
+    const w: Watch = { purpose: 'operator', sellerId: '', txn: '', opened: false, timers: [] };
+    this.watch(compartmentId, w);
+    try {
+      await this.ctx.locks.unlock(c.channel);
+    } catch (e) {
+      this.unwatch(compartmentId);
+      throw e;
+    }
+    // Never opened within the grace: the lock caught again; stop expecting it.
+    w.timers.push(this.ctx.clock.setTimeout(() => {
+      if (!w.opened) this.unwatch(compartmentId);
+    }, this.ctx.config.doors.openGraceMs));
   }
 
   /** Resumes watching after a restart (recovery decided the door is still to close). */
@@ -122,27 +160,19 @@ export class Doors {
     const w = this.watches.get(compartmentId);
     if (!w || w.purpose !== 'pickup' || w.opened) return;
     this.unwatch(compartmentId);
-    const { store, clock } = this.ctx;
-    const now = clock.now();
-    store.tx(() => {
-      store.parcels.update(w.sellerId, w.txn, { state: 'stored', handover: null, doorOpenedAt: null }, now);
-      store.audit.add('unlock.not-opened', now, { sellerId: w.sellerId, txn: w.txn, compartmentId });
-    });
+    this.custody.undoHandover(w, { audit: 'unlock.not-opened' });
     this.news({ kind: 'not-opened', compartmentId, txn: w.txn });
   }
 
   private cancelCourier(compartmentId: string): void {
     const w = this.watches.get(compartmentId);
-    if (!w || w.purpose === 'pickup') return;
+    if (!w || w.purpose === 'pickup' || w.purpose === 'operator') return;
     this.unwatch(compartmentId);
-    const { store, clock } = this.ctx;
-    const now = clock.now();
-    store.tx(() => {
-      const p = store.parcels.get(w.sellerId, w.txn);
-      if (w.purpose === 'load' && p && p.state === 'loading') undoLoad(store, p, now);
-      store.compartments.setState(compartmentId, 'check', `${w.purpose} cancelled: door not closed in time`, now);
-      store.audit.add(`${w.purpose}.cancelled`, now, { sellerId: w.sellerId, txn: w.txn, compartmentId, detail: 'door not closed in time' });
-    });
+    const why = `${w.purpose} cancelled: door not closed in time`;
+    // Opened (and still open: anything may go in yet, sensor or not): the parcel may be inside; it stays known beside the compartment.
+    const maybeInside = w.opened;
+    if (w.purpose === 'load') this.custody.undoLoad(w, compartmentId, { audit: 'door not closed in time', fault: why, maybeInside });
+    else this.custody.undoReturn(w, compartmentId, why);
     this.news({ kind: 'load-cancelled', compartmentId, txn: w.txn });
   }
 
@@ -160,7 +190,7 @@ export class Doors {
     if (open) {
       if (!w.opened) {
         w.opened = true;
-        if (w.purpose === 'pickup') store.parcels.update(w.sellerId, w.txn, { doorOpenedAt: now }, now);
+        if (w.purpose === 'pickup') this.custody.doorOpened(w);
         this.news({ kind: 'opened', compartmentId });
       }
       return;
@@ -177,72 +207,50 @@ export class Doors {
       case 'return':
         this.finishReturn(compartmentId, w.sellerId, w.txn);
         return;
+      case 'operator':
+        this.news({ kind: 'operator-closed', compartmentId });
+        return;
     }
   }
 
-  /** Door opened then closed after a pickup unlock: handed over, exactly once. */
+  /**
+   * Door opened then closed after a pickup unlock: handed over, exactly once —
+   * unless the item sensor still sees something inside: then nothing was
+   * handed over, the parcel stays `stored` and no receipt is sent.
+   */
   finishHandover(compartmentId: string, sellerId: string, txn: string): void {
-    const { store, clock, reporter } = this.ctx;
-    const now = clock.now();
-    const done = store.tx(() => {
-      const p = store.parcels.get(sellerId, txn);
-      if (!p || p.state !== 'unlocking' || !p.handover) return false;
-      const h = p.handover;
-      store.parcels.update(sellerId, txn, { state: 'handed_over', handover: null, bio: null, verifier: null }, now);
-      store.compartments.setState(compartmentId, 'free', null, now);
-      store.attempts.clearParcel(sellerId, txn);
-      store.audit.add('parcel.handed_over', now, { sellerId, txn, compartmentId, detail: h.method });
-      reporter.event('parcel.handed_over', sellerId, txn, {
-        lockerId: compartmentId,
-        method: h.method,
-        paid: h.paid,
-        recipientProof: h.recipientProof,
-        salt: h.salt,
-      }, h.eventId);
-      return true;
-    });
-    if (!done) return;
-    reporter.queued();
-    this.news({ kind: 'handed-over', compartmentId, txn });
+    if (this.itemOf(compartmentId) === true) {
+      const r = this.custody.undoHandover({ sellerId, txn }, { audit: 'handover.item-inside', detail: 'door closed with the item still inside' });
+      if (r.ok) this.news({ kind: 'item-inside', compartmentId, txn });
+      return;
+    }
+    if (this.custody.finishHandover({ sellerId, txn }).ok) this.news({ kind: 'handed-over', compartmentId, txn });
   }
 
+  /** A load's door closed: stored — unless the item sensor sees the compartment empty (then nothing was loaded). */
   private finishLoad(compartmentId: string, sellerId: string, txn: string): void {
-    const { store, clock, reporter, config } = this.ctx;
-    const now = clock.now();
-    const done = store.tx(() => {
-      const p = store.parcels.get(sellerId, txn);
-      if (!p || p.state !== 'loading') return false;
-      const holdUntil = p.holdUntil ?? now + config.hold.defaultDays * 86_400_000;
-      store.parcels.update(sellerId, txn, { state: 'stored', compartmentId, holdUntil }, now);
-      store.compartments.setState(compartmentId, 'occupied', null, now);
-      store.audit.add('parcel.stored', now, { sellerId, txn, compartmentId });
-      reporter.event('parcel.arrived', sellerId, txn, { lockerId: compartmentId });
-      return true;
-    });
-    if (!done) return;
-    reporter.queued();
-    this.news({ kind: 'stored', compartmentId, txn });
+    if (this.itemOf(compartmentId) === false) {
+      if (this.custody.undoLoad({ sellerId, txn }, compartmentId, { audit: 'door closed empty', fault: null }).ok) this.news({ kind: 'load-empty', compartmentId, txn });
+      return;
+    }
+    if (this.custody.finishLoad({ sellerId, txn }, compartmentId).ok) this.news({ kind: 'stored', compartmentId, txn });
   }
 
+  /** A take-back's door closed: returned — unless the item sensor still sees something inside. */
   private finishReturn(compartmentId: string, sellerId: string, txn: string): void {
-    const { store, clock, reporter } = this.ctx;
-    const now = clock.now();
-    store.tx(() => {
-      store.parcels.update(sellerId, txn, { state: 'returned', handover: null, bio: null, verifier: null }, now);
-      store.compartments.setState(compartmentId, 'free', null, now);
-      store.audit.add('parcel.returned', now, { sellerId, txn, compartmentId });
-      reporter.event('parcel.returned', sellerId, txn, { lockerId: compartmentId });
-    });
-    reporter.queued();
-    this.news({ kind: 'returned', compartmentId, txn });
+    if (this.itemOf(compartmentId) === true) {
+      this.custody.returnNotTaken({ sellerId, txn }, compartmentId);
+      this.news({ kind: 'return-still-inside', compartmentId, txn });
+      return;
+    }
+    if (this.custody.finishReturn({ sellerId, txn }, compartmentId).ok) this.news({ kind: 'returned', compartmentId, txn });
   }
 
   private forced(compartmentId: string): void {
-    const { store, clock, reporter } = this.ctx;
-    const now = clock.now();
+    const { store, reporter } = this.ctx;
     store.tx(() => {
       const c = store.compartments.get(compartmentId);
-      if (c && c.state === 'free') store.compartments.setState(compartmentId, 'check', 'door forced open', now);
+      if (c && c.state === 'free') this.custody.fault(compartmentId, 'door forced open');
       reporter.alarm('door-forced', compartmentId, `compartment ${compartmentId}: door opened without an unlock`);
     });
     reporter.queued();

@@ -1,165 +1,228 @@
 import type { CardInfo, CardReader } from '../../drivers/card/contract.js';
 import { CardError } from '../../drivers/card/contract.js';
+import type { Bill, CashAcceptor, EscrowAnswer, ReturnReason } from '../../drivers/cash/contract.js';
 import type { Key } from '../../drivers/keypad/contract.js';
-import type { TimerHandle } from '../clock.js';
 import { b64uDecode, checkSlip, isCode } from '../domain/index.js';
+import type { Screen } from '../domain/screens.js';
+import type { Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
-import { SLIP_REASONS } from './courier.js';
-import type { Doors } from './doors.js';
-import { dots, typeKey } from './entry.js';
-import type { Payment } from './payment.js';
-import { kioskWaitNow } from './rules.js';
-import type { ScreenState } from './screen.js';
+import type { Conversation, Session } from './conversation.js';
+import type { Auth, Custody, Paid } from './custody.js';
+import type { DoorNews, Doors } from './doors.js';
+import { typeKey } from './entry.js';
+import { openFor, refusedScreen } from './handover.js';
+import { Payment, type Inserted } from './payment.js';
+import { recordUnnamedFailure, unnamedScope, waitBeforeTry } from './rules.js';
+import { slipOptions } from './verify.js';
 
 /** slip.md: the card's files — the slip text, and where the receipt proof goes back. */
 export const EF_SLIP = 0x5331;
 export const EF_RECEIPT = 0x5332;
 
 const MAX_CODE = 16;
-const INPUT_TIMEOUT_MS = 60_000;
+const PAY_TIMEOUT_MS = 120_000;
 
 type Step =
-  | { step: 'off' }
-  | { step: 'code'; kind: 'card' | 'token'; tagSlip: string | null; entered: string }
-  | { step: 'busy' };
+  | { step: 'reading' }
+  | { step: 'code'; entered: string }
+  | { step: 'busy' }
+  | { step: 'pay'; p: Parcel; auth: Auth }
+  | { step: 'door'; compartmentId: string; p: Parcel; auth: Auth; paid: Paid }
+  /** The door closed with the parcel still inside: `#` opens it again until `until`. */
+  | { step: 'inside'; compartmentId: string; p: Parcel; auth: Auth; paid: Paid; until: number }
+  | { step: 'done' };
 
 /**
  * A recipient who brings the slip on an IC card (its PIN is the code, and it
  * gets the receipt proof written back) or on an NFC tag (an NDEF text record
- * holding the slip). The parcel is named by the slip itself, so no number is
- * typed: only the code.
+ * holding the slip). The slip names the parcel, so only the code is typed.
+ * Removing the card ends the conversation.
  */
-export class Media {
-  private s: Step = { step: 'off' };
-  private timer: TimerHandle | null = null;
+export class CardConversation implements Conversation {
+  readonly kind = 'card';
+  private s: Step = { step: 'reading' };
+  private readonly payment: Payment;
+  private readonly via: 'card' | 'tag';
+  private tagSlip: string | null = null;
+  /** This card's (or tag's) wrong codes count across the kiosk as one thing guessed at. */
+  private readonly scope: string;
 
   constructor(
     private readonly ctx: FlowContext,
-    private readonly screen: ScreenState,
+    private readonly session: Session,
+    private readonly custody: Custody,
     private readonly doors: Doors,
     private readonly card: CardReader,
-    private readonly payment: Payment,
-  ) {}
-
-  get active(): boolean {
-    return this.s.step !== 'off';
+    cash: CashAcceptor | null,
+    info: CardInfo,
+  ) {
+    this.payment = new Payment(ctx, cash);
+    this.via = info.kind === 'iso7816' ? 'card' : 'tag';
+    this.scope = unnamedScope(ctx, this.via === 'card' ? 'card' : 'token');
   }
 
-  reset(): void {
-    this.s = { step: 'off' };
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = null;
+  get timeoutMs(): number {
+    return this.s.step === 'pay' ? PAY_TIMEOUT_MS : this.ctx.config.screen.returnToIdleMs;
   }
 
-  async onInsert(info: CardInfo): Promise<void> {
-    this.reset();
-    if (info.kind === 'iso7816') {
-      this.s = { step: 'code', kind: 'card', tagSlip: null, entered: '' };
-      this.screen.set('enter-code', 'Card read. Type your code and press #. * cancels.');
-      this.touch();
-      return;
-    }
-    this.s = { step: 'busy' };
+  /** Reads a tag's slip, or asks a card holder for the code. */
+  async begin(): Promise<void> {
+    if (this.via === 'card') return this.prompt(0);
     let text: string;
     try {
       text = await this.card.readNdefText();
-    } catch (e) {
-      this.reset();
-      this.screen.set('refused', `That tag could not be read (${(e as Error).message}). Hold it still on the reader, or use your parcel number.`);
-      return;
+    } catch {
+      return this.outcome({ id: 'refused', reason: 'tag-unreadable' });
     }
-    if (!text.startsWith('PKS1.')) {
-      this.reset();
-      this.screen.set('refused', 'That tag holds no parcel slip. Use the barcode from your notification instead.');
-      return;
-    }
-    this.s = { step: 'code', kind: 'token', tagSlip: text, entered: '' };
-    this.screen.set('enter-code', 'Tag read. Type your code and press #. * cancels.');
-    this.touch();
+    if (!this.session.alive) return;
+    if (!text.startsWith('PKS1.')) return this.outcome({ id: 'refused', reason: 'tag-empty' });
+    this.tagSlip = text;
+    this.prompt(0);
   }
 
-  onRemove(): void {
-    if (this.s.step === 'code' && this.s.kind === 'card') {
-      this.reset();
-      this.screen.idle('Card removed.');
-    }
+  ended(): void {
+    this.payment.stop();
+    this.s = { step: 'done' };
   }
 
-  onKey(k: Key): void {
+  private prompt(entered: number): void {
+    if (this.s.step !== 'code') this.s = { step: 'code', entered: '' };
+    this.session.show({ id: 'enter-code', txn: null, entered, via: this.via });
+  }
+
+  private outcome(s: Screen): void {
+    this.payment.stop();
+    this.s = { step: 'done' };
+    this.session.hold(false);
+    this.session.show(s);
+  }
+
+  cardOut(): void {
+    // The card leaves with the person: unless its door is open, the conversation is over.
+    if (this.via === 'card' && this.s.step !== 'door') this.session.end();
+  }
+
+  key(k: Key): void {
     const s = this.s;
+    if (s.step === 'pay' && k === '*') return this.session.end();
+    if ((s.step === 'done' || s.step === 'inside') && k === '*') return this.session.end();
+    if (s.step === 'inside' && k === '#') {
+      if (this.ctx.clock.now() >= s.until) return this.outcome({ id: 'item-inside', compartment: s.compartmentId, reopen: false });
+      const p = this.ctx.store.parcels.get(s.p.sellerId, s.p.txn);
+      return p ? void this.open(p, s.auth, s.paid) : this.outcome({ id: 'not-found' });
+    }
     if (s.step !== 'code') return;
-    this.touch();
     const step = typeKey(s, k, MAX_CODE);
     switch (step.kind) {
       case 'submit':
-        void this.submit(s.kind, s.tagSlip, step.value);
-        return;
+        return void this.submit(step.value);
       case 'cancel':
-        this.reset();
-        this.screen.idle();
-        return;
+        return this.session.end();
       case 'typed':
-        this.screen.set('enter-code', `Type your code and press #. * clears. ${dots(step.length)}`);
+        return this.prompt(step.length);
     }
   }
 
-  private async submit(kind: 'card' | 'token', tagSlip: string | null, code: string): Promise<void> {
-    const { store, clock, config } = this.ctx;
-    const again = (id: 'denied' | 'wait', words: string): void => {
-      this.s = { step: 'code', kind, tagSlip, entered: '' };
-      this.screen.set(id, words);
-      this.touch();
-    };
-    if (!isCode(code)) return again('denied', 'A code has 6 to 16 digits. Type it again and press #.');
-    const wait = kioskWaitNow(this.ctx);
-    if (wait > 0) return again('wait', `Too many wrong codes at this kiosk. Please wait ${Math.ceil(wait / 1000)} s before trying again.`);
-    this.s = { step: 'busy' };
-    this.screen.set('checking', 'Checking your code…');
-    const failed = (words: string): void => {
-      const at = clock.now();
-      store.tx(() => {
-        store.attempts.recordKioskFailure(kind, at);
-        store.audit.add('code.wrong', at, { detail: kind });
-      });
-      again('denied', words);
-    };
+  scan(): void {
+    // A scan belongs to the keypad's recipient way; the arbiter starts that one.
+  }
 
-    let slip = tagSlip;
-    if (kind === 'card') {
+  escrow(bill: Bill): EscrowAnswer | null {
+    return this.payment.escrow(bill);
+  }
+
+  stacked(bill: Bill): void {
+    this.paid(this.payment.stacked(bill));
+  }
+
+  returned(bill: Bill, reason: ReturnReason): void {
+    this.paid(this.payment.returned(bill, reason));
+  }
+
+  private paid(r: Inserted | null): void {
+    const s = this.s;
+    if (!r || s.step !== 'pay') return;
+    if (r.kind === 'paid') void this.open(s.p, s.auth, r.paid);
+    else this.session.show({ id: 'pay', txn: s.p.txn, due: r.due, paid: r.paid, ...(r.kind === 'handed-back' && r.currency ? { wrongCurrency: r.currency } : {}) });
+  }
+
+  door(n: DoorNews): void {
+    const s = this.s;
+    if (s.step !== 'door' || n.compartmentId !== s.compartmentId) return;
+    if (n.kind === 'handed-over') this.outcome({ id: 'thanks', compartment: n.compartmentId });
+    else if (n.kind === 'not-opened') this.outcome({ id: 'door-not-opened', compartment: n.compartmentId });
+    else if (n.kind === 'item-inside') {
+      this.outcome({ id: 'item-inside', compartment: n.compartmentId, reopen: true });
+      this.s = { step: 'inside', compartmentId: s.compartmentId, p: s.p, auth: s.auth, paid: s.paid, until: this.ctx.clock.now() + this.ctx.config.doors.openGraceMs };
+    }
+  }
+
+  private async submit(code: string): Promise<void> {
+    const { store } = this.ctx;
+    const again = (s: Screen): void => {
+      this.s = { step: 'code', entered: '' };
+      this.session.show(s);
+    };
+    if (!isCode(code)) return again({ id: 'denied', triesLeft: null, reason: 'bad-format' });
+    const wait = waitBeforeTry(this.ctx, null);
+    if (wait) return again({ id: 'wait', until: wait.until, entered: 0, why: wait.why });
+    this.s = { step: 'busy' };
+    this.session.show({ id: 'checking' });
+    let slip = this.tagSlip;
+    if (this.via === 'card') {
       try {
         await this.card.verifyPin(code); // the one place a code leaves the kiosk's memory: to the card that checks it
         slip = (await this.card.readFile(EF_SLIP)).toString('latin1');
       } catch (e) {
-        if (e instanceof CardError && e.code === 'wrong-pin') return failed(`Wrong code. The card allows ${e.triesLeft ?? 0} more ${e.triesLeft === 1 ? 'try' : 'tries'}.`);
-        this.reset();
-        if (e instanceof CardError && e.code === 'blocked') return this.screen.set('locked-out', 'This card is blocked after too many wrong codes. Please contact the seller.');
-        return this.screen.set('refused', `The card could not be read (${(e as Error).message}). Take it out and try again, or use your parcel number.`);
+        if (!this.session.alive) return;
+        if (e instanceof CardError && e.code === 'wrong-pin') {
+          recordUnnamedFailure(this.ctx, this.scope);
+          // The card counts for itself; at none left it is blocked, never a prompt beside "0 tries".
+          if ((e.triesLeft ?? 1) <= 0) return this.outcome({ id: 'locked-out', who: 'card' });
+          return again({ id: 'denied', triesLeft: e.triesLeft ?? null, reason: 'wrong-code' });
+        }
+        if (e instanceof CardError && e.code === 'blocked') return this.outcome({ id: 'locked-out', who: 'card' });
+        return this.outcome({ id: 'refused', reason: 'card-unreadable' });
       }
     }
-    const r = await checkSlip(slip ?? '', {
-      trust: this.ctx.trust,
-      allowMode0: config.policy.allowMode0,
-      kioskX25519: this.ctx.kioskX25519,
-      code,
-      now: clock.now(),
-    });
+    const r = await checkSlip(slip ?? '', { ...slipOptions(this.ctx), code });
+    if (!this.session.alive) return;
     if (!r.ok) {
-      if (r.reason === 'wrong-code') return failed('Wrong code. Type it again and press #.');
-      this.reset();
-      return this.screen.set('refused', `This slip cannot be used here: ${SLIP_REASONS[r.reason]}.`);
+      if (r.reason === 'wrong-code') {
+        recordUnnamedFailure(this.ctx, this.scope);
+        return again({ id: 'denied', triesLeft: null, reason: 'wrong-code' });
+      }
+      return this.outcome({ id: 'refused', reason: 'slip-invalid', slipReason: r.reason });
     }
     const p = r.txn ? store.parcels.get(r.slip.sellerId, r.txn) : null;
-    if (!p || p.state !== 'stored') {
-      this.reset();
-      return this.screen.set('not-found', 'The parcel on this slip is not waiting here. Please contact the seller.');
+    if (!p || p.compartmentId === null) return this.outcome({ id: 'contact-seller', reason: 'not-here' });
+    const may = this.custody.mayHandOver(p);
+    if (!may.ok) return this.outcome(refusedScreen(may));
+    const auth: Auth = { method: this.via === 'card' ? 'card' : 'token', salt: r.keys?.salt ?? null, kReceipt: r.keys?.kReceipt ?? null };
+    const settle = await this.payment.settle(p, r.plaintext?.due ?? null);
+    if (!this.session.alive) return this.payment.stop();
+    switch (settle.kind) {
+      case 'open':
+        return this.open(p, auth, settle.paid);
+      case 'cannot-take':
+        return this.outcome({ id: 'contact-seller', reason: 'cannot-take-payment', due: settle.due });
+      case 'acceptor-fault':
+        return this.outcome({ id: 'error', reason: 'cash-fault' });
+      case 'pay':
+        this.s = { step: 'pay', p, auth };
+        return this.session.show({ id: 'pay', txn: p.txn, due: settle.due, paid: settle.paid });
     }
-    if (p.withdrawn || p.uncollectedAt !== null) {
-      this.reset();
-      return this.screen.set('contact-seller', 'This parcel is waiting to go back to the seller. Please contact them.');
-    }
-    this.reset();
-    await this.payment.settle(p, { method: kind, salt: r.keys?.salt ?? null, kReceipt: r.keys?.kReceipt ?? null }, r.plaintext?.due ?? null);
-    if (kind === 'card' && this.screen.get().id === 'door-open') await this.writeReceipt(p.sellerId, p.txn);
+  }
+
+  private async open(p: Parcel, auth: Auth, paid: Paid): Promise<void> {
+    this.s = { step: 'busy' };
+    const r = await openFor(this.doors, p, auth, paid);
+    if (!this.session.alive) return;
+    if (r.opened === null) return this.outcome(r.screen);
+    this.s = { step: 'door', compartmentId: r.opened, p, auth, paid };
+    this.session.hold(true);
+    this.session.show(r.screen);
+    if (this.via === 'card') await this.writeReceipt(p.sellerId, p.txn);
   }
 
   /** slip.md: EF 5332 gets the handover event id, 0x00, and the 32-byte recipient proof. */
@@ -173,15 +236,5 @@ export class Media {
     } catch (e) {
       this.ctx.log.warn({ txn, err: (e as Error).message }, 'receipt proof not written to the card (removed too early?)');
     }
-  }
-
-  private touch(): void {
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = this.ctx.clock.setTimeout(() => {
-      this.timer = null;
-      if (this.s.step !== 'code') return;
-      this.reset();
-      this.screen.idle();
-    }, INPUT_TIMEOUT_MS);
   }
 }

@@ -1,45 +1,45 @@
-import type { CashAcceptor } from '../../drivers/cash/contract.js';
-import type { TimerHandle } from '../clock.js';
-import type { HandoverMethod, Money, Parcel } from '../store/index.js';
+import type { Bill, CashAcceptor, EscrowAnswer, ReturnReason } from '../../drivers/cash/contract.js';
+import type { Money, Parcel } from '../store/index.js';
 import type { FlowContext } from './context.js';
-import type { Doors } from './doors.js';
-import type { ScreenState } from './screen.js';
+import type { Auth, Paid } from './custody.js';
 
-const PAY_TIMEOUT_MS = 120_000;
+export type { Auth };
 
-/** Minor units in words, e.g. 3015 JPY → "3015 JPY", 1250 EUR → "12.50 EUR". */
-export function formatMoney(m: Money): string {
-  const zeroDecimal = ['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'HUF', 'TWD'].includes(m.currency);
-  return zeroDecimal ? `${m.amount} ${m.currency}` : `${(m.amount / 100).toFixed(2)} ${m.currency}`;
-}
+/** What settling a right code came to. */
+export type Settle =
+  | { kind: 'open'; paid: Paid } // nothing (more) to pay: open the door
+  | { kind: 'pay'; due: Money; paid: Money } // the acceptor takes money now
+  | { kind: 'cannot-take'; due: Money } // money due and no acceptor here
+  | { kind: 'acceptor-fault' };
 
-export interface Auth {
-  method: HandoverMethod;
-  salt: Buffer | null;
-  kReceipt: Buffer | null;
-}
+/** What a bill in the box, or one handed back, came to for the person paying. */
+export type Inserted =
+  | { kind: 'more'; due: Money; paid: Money }
+  | { kind: 'handed-back'; due: Money; paid: Money; currency: string | null }
+  | { kind: 'paid'; paid: Paid };
 
-interface Paying {
+interface Recorded {
   sellerId: string;
   txn: string;
-  due: Money;
-  auth: Auth;
+  amount: number;
 }
 
 /**
- * Pay at pickup: after a right code, a parcel with money due opens only when
- * the cash acceptor has taken that much for it. Every accepted note or coin is
- * written to the parcel's row at once, so an abandoned or interrupted payment
- * is credited at the next try. No change is given (the screen says so first).
+ * Pay at pickup, for one recipient conversation: after a right code, a parcel
+ * with money due opens only when the acceptor has taken that much for it.
+ * escrow → record → stack: a bill in escrow is written to the parcel's row
+ * (one transaction, idempotent per escrow id) before the acceptor may stack
+ * it, so money in the box was always recorded first, and an abandoned or
+ * interrupted payment is credited at the next try. A bill recorded and then
+ * not kept (`stack-failed`) is taken off again. The acceptor takes money only
+ * while someone is paying: `stop` (the conversation ended) disables it.
  */
 export class Payment {
-  private paying: Paying | null = null;
-  private timer: TimerHandle | null = null;
+  private paying: { sellerId: string; txn: string; due: Money } | null = null;
+  private readonly recorded = new Map<string, Recorded>();
 
   constructor(
     private readonly ctx: FlowContext,
-    private readonly screen: ScreenState,
-    private readonly doors: Doors,
     private readonly cash: CashAcceptor | null,
   ) {}
 
@@ -48,97 +48,111 @@ export class Payment {
   }
 
   /** A right code (or finger, card, tag) for `p`: open it, or first take what is due. */
-  async settle(p: Parcel, auth: Auth, dueFromSlip: Money | null): Promise<void> {
+  async settle(p: Parcel, dueFromSlip: Money | null): Promise<Settle> {
     // slip.md: where the manifest and the slip both give `due`, the manifest's wins.
     const due = p.due ?? dueFromSlip;
-    if (!due || due.amount <= 0) return this.open(p, auth, null);
+    if (!due || due.amount <= 0) return { kind: 'open', paid: null };
     if (!this.cash) {
       this.ctx.store.audit.add('pickup.payment-due', this.ctx.clock.now(), { sellerId: p.sellerId, txn: p.txn, detail: `${due.amount} ${due.currency}` });
-      this.screen.set('contact-seller', `This parcel has ${formatMoney(due)} to pay, which this kiosk cannot take. Please contact the seller.`);
-      return;
+      return { kind: 'cannot-take', due };
     }
-    if (p.paidAmount >= due.amount) return this.open(p, auth, { ...due, means: 'cash' });
-    this.paying = { sellerId: p.sellerId, txn: p.txn, due, auth };
+    if (p.paidAmount >= due.amount) return { kind: 'open', paid: { ...due, means: 'cash' } };
+    this.paying = { sellerId: p.sellerId, txn: p.txn, due };
     try {
-      await this.cash.enable();
+      await this.cash.enable({ currency: due.currency, amount: due.amount - p.paidAmount });
     } catch (e) {
       this.paying = null;
-      this.screen.set('error', `The cash acceptor is not working (${(e as Error).message}). Please contact the seller.`);
-      return;
+      this.ctx.log.warn({ err: (e as Error).message }, 'cash acceptor would not start');
+      return { kind: 'acceptor-fault' };
     }
-    this.show(p.paidAmount);
-    this.arm();
+    return { kind: 'pay', due, paid: { amount: p.paidAmount, currency: due.currency } };
   }
 
-  /** Money the acceptor took. */
-  onInserted(amount: number, currency: string): void {
+  private paidSoFar(sellerId: string, txn: string): number {
+    return this.ctx.store.parcels.get(sellerId, txn)?.paidAmount ?? 0;
+  }
+
+  /** A bill in escrow: record it, then answer `stack`; `null` when nobody is paying here. */
+  escrow(bill: Bill): EscrowAnswer | null {
     const pay = this.paying;
+    if (this.recorded.has(bill.id)) return 'stack'; // asked again about a bill already recorded
+    if (!pay) return null;
     const { store, clock, log } = this.ctx;
     const now = clock.now();
-    if (!pay) {
-      // Taken with nobody paying (it should have been disabled): record it, never lose it.
-      store.audit.add('cash.unassigned', now, { detail: `${amount} ${currency}` });
-      log.warn({ amount, currency }, 'cash taken with no payment in progress');
-      return;
-    }
-    if (currency !== pay.due.currency) {
-      store.audit.add('cash.wrong-currency', now, { sellerId: pay.sellerId, txn: pay.txn, detail: `${amount} ${currency}` });
-      this.screen.set('pay', `That was ${currency}; this parcel is paid in ${pay.due.currency}. Staff have been told. Insert ${pay.due.currency}, or * to stop.`);
-      return;
-    }
-    const paid = store.tx(() => {
-      const p = store.parcels.get(pay.sellerId, pay.txn);
-      const total = (p?.paidAmount ?? 0) + amount;
-      store.parcels.update(pay.sellerId, pay.txn, { paidAmount: total }, now);
-      store.audit.add('cash.inserted', now, { sellerId: pay.sellerId, txn: pay.txn, detail: `${amount} ${currency}, ${total} paid` });
-      return total;
+    if (bill.currency !== pay.due.currency) return 'return';
+    if (bill.amount > pay.due.amount - this.paidSoFar(pay.sellerId, pay.txn)) return 'return'; // no change is given
+    const total = store.tx(() => {
+      const t = this.paidSoFar(pay.sellerId, pay.txn) + bill.amount;
+      store.parcels.update(pay.sellerId, pay.txn, { paidAmount: t }, now);
+      store.audit.add('cash.inserted', now, { sellerId: pay.sellerId, txn: pay.txn, detail: `${bill.amount} ${bill.currency}, ${t} paid` });
+      return t;
     });
-    this.arm();
-    if (paid < pay.due.amount) return this.show(paid);
-    this.paying = null;
-    this.clear();
-    void this.cash?.disable();
-    const p = store.parcels.get(pay.sellerId, pay.txn);
-    if (p && p.state === 'stored') void this.open(p, pay.auth, { ...pay.due, means: 'cash' });
+    this.recorded.set(bill.id, { sellerId: pay.sellerId, txn: pay.txn, amount: bill.amount });
+    log.info({ paid: total }, 'cash recorded in escrow');
+    return 'stack';
   }
 
-  /** `*` stops paying; what was put in stays credited to the parcel. */
-  cancel(words = 'Payment stopped.'): void {
+  /** The recorded bill is in the box: more to pay, or paid. `null` when it was not this payment's. */
+  stacked(bill: Bill): Inserted | null {
+    const rec = this.recorded.get(bill.id);
+    if (!rec) return null;
+    this.recorded.delete(bill.id);
     const pay = this.paying;
-    if (!pay) return;
-    this.paying = null;
-    this.clear();
-    void this.cash?.disable();
-    const paid = this.ctx.store.parcels.get(pay.sellerId, pay.txn)?.paidAmount ?? 0;
-    this.screen.idle(paid > 0 ? `${words} The ${formatMoney({ amount: paid, currency: pay.due.currency })} you paid is kept for this parcel.` : words);
-  }
-
-  private async open(p: Parcel, auth: Auth, paid: (Money & { means: 'cash' }) | null): Promise<void> {
-    try {
-      await this.doors.unlockForPickup(p, { ...auth, paid });
-      this.screen.set('door-open', `Compartment ${p.compartmentId ?? ''} is open. Take your parcel and close the door.`);
-    } catch {
-      this.screen.set('error', 'The door could not be opened. Staff have been told. Please contact the seller.');
+    if (!pay || pay.sellerId !== rec.sellerId || pay.txn !== rec.txn) return null;
+    const paid = this.paidSoFar(pay.sellerId, pay.txn);
+    if (paid < pay.due.amount) {
+      this.cash?.enable({ currency: pay.due.currency, amount: pay.due.amount - paid }).catch((e: unknown) => this.ctx.log.warn({ err: (e as Error).message }, 'cash acceptor would not take more'));
+      return { kind: 'more', due: pay.due, paid: { amount: paid, currency: pay.due.currency } };
     }
+    const due = pay.due;
+    this.stop();
+    return { kind: 'paid', paid: { ...due, means: 'cash' } };
   }
 
-  private show(paid: number): void {
+  /** A bill went back to the person. A recorded one (`stack-failed`) is taken off the parcel again. */
+  returned(bill: Bill, reason: ReturnReason): Inserted | null {
+    const { store, clock } = this.ctx;
+    const now = clock.now();
+    const rec = this.recorded.get(bill.id);
+    if (rec) {
+      this.recorded.delete(bill.id);
+      store.tx(() => {
+        const total = Math.max(0, this.paidSoFar(rec.sellerId, rec.txn) - rec.amount);
+        store.parcels.update(rec.sellerId, rec.txn, { paidAmount: total }, now);
+        store.audit.add('cash.returned', now, { sellerId: rec.sellerId, txn: rec.txn, detail: `${rec.amount} ${bill.currency} (${reason}), ${total} paid` });
+      });
+    }
     const pay = this.paying;
-    if (!pay) return;
-    const left = { amount: pay.due.amount - paid, currency: pay.due.currency };
-    this.screen.set('pay', `Parcel ${pay.txn}: please insert ${formatMoney(left)}${paid > 0 ? ` more (${formatMoney({ amount: paid, currency: pay.due.currency })} paid)` : ''}. No change is given. * stops.`);
+    if (!pay) return null;
+    if (reason === 'wrong-currency') {
+      store.audit.add('cash.wrong-currency', now, { sellerId: pay.sellerId, txn: pay.txn, detail: `${bill.amount} ${bill.currency}` });
+    }
+    const paid = { amount: this.paidSoFar(pay.sellerId, pay.txn), currency: pay.due.currency };
+    return { kind: 'handed-back', due: pay.due, paid, currency: reason === 'wrong-currency' ? bill.currency : null };
   }
 
-  private arm(): void {
-    this.clear();
-    this.timer = this.ctx.clock.setTimeout(() => {
-      this.timer = null;
-      this.cancel('Payment timed out.');
-    }, PAY_TIMEOUT_MS);
+  /** Stops taking money; what was put in stays credited to the parcel. */
+  stop(): void {
+    if (!this.paying) return;
+    this.paying = null;
+    this.cash?.disable().catch((e: unknown) => this.ctx.log.warn({ err: (e as Error).message }, 'cash acceptor would not stop'));
   }
+}
 
-  private clear(): void {
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = null;
-  }
+/**
+ * A bill in escrow with nobody paying. A fresh one goes back; one an earlier
+ * run left in escrow (it may have been credited then) is kept and told to
+ * staff through the audit log: never lost.
+ */
+export function unassignedEscrow(ctx: FlowContext, bill: Bill): EscrowAnswer {
+  if (!bill.resumed) return 'return';
+  ctx.store.audit.add('cash.resumed', ctx.clock.now(), { detail: `${bill.amount} ${bill.currency}` });
+  ctx.log.warn({ amount: bill.amount, currency: bill.currency }, 'a bill left in escrow by an earlier run was stacked');
+  return 'stack';
+}
+
+/** Money that moved with no escrow seen in this run: recorded for staff, never lost. */
+export function unaccountedCash(ctx: FlowContext, words: string): void {
+  ctx.store.audit.add('cash.unaccounted', ctx.clock.now(), { detail: words });
+  ctx.log.warn({ words }, 'cash moved with no escrow seen');
 }

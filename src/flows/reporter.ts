@@ -1,4 +1,4 @@
-import { rfc3339, type Clock } from '../clock.js';
+import { rfc3339, type Clock } from '../core/clock.js';
 import { encodeEnvelope, signEnvelope, uuidv7, type Signer } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 
@@ -10,7 +10,8 @@ export type AlarmKind =
   | 'device-lost'
   | 'device-restored'
   | 'attempts-exceeded'
-  | 'storage-full';
+  | 'storage-full'
+  | 'message-too-large';
 
 /**
  * Writes what the kiosk reports — seller events and operator alarms — as

@@ -1,54 +1,29 @@
-/** What the kiosk shows: an id tests and the page can follow, and words for a person. */
-export type ScreenId =
-  | 'idle'
-  | 'enter-txn'
-  | 'scan-needed'
-  | 'not-found'
-  | 'enter-code'
-  | 'checking'
-  | 'denied'
-  | 'locked-out'
-  | 'wait'
-  | 'pay'
-  | 'door-open'
-  | 'door-not-opened'
-  | 'thanks'
-  | 'contact-seller'
-  | 'refused'
-  | 'error'
-  | 'courier-id'
-  | 'courier-pin'
-  | 'courier-scan'
-  | 'courier-number'
-  | 'courier-size'
-  | 'courier-door';
+import type { Screen } from '../domain/screens.js';
 
-export interface Screen {
-  id: ScreenId;
-  text: string;
-}
+export type { Screen, ScreenId } from '../domain/screens.js';
 
-export const IDLE_TEXT = 'Scan the barcode from your notification, or type your parcel number and press #.';
+/** The idle screen. It carries nothing: never the last person's outcome. */
+export const IDLE: Screen = { id: 'idle' };
 
-/** The current screen, with listeners (the page, the log). */
+/** The current screen, as data, with listeners (the page, the log). */
 export class ScreenState {
-  private current: Screen = { id: 'idle', text: IDLE_TEXT };
+  private current: Screen = IDLE;
   private listeners: Array<(s: Screen) => void> = [];
 
   get(): Screen {
     return { ...this.current };
   }
 
-  set(id: ScreenId, text: string): void {
-    this.current = { id, text };
+  set(s: Screen): void {
+    this.current = s;
     for (const fn of this.listeners) fn(this.get());
   }
 
-  idle(prefix = ''): void {
-    this.set('idle', prefix ? `${prefix} ${IDLE_TEXT}` : IDLE_TEXT);
-  }
-
-  onChange(fn: (s: Screen) => void): void {
+  /** Adds a listener; answers the function that removes it. */
+  onChange(fn: (s: Screen) => void): () => void {
     this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== fn);
+    };
   }
 }

@@ -1,25 +1,18 @@
-import { rfc3339 } from '../clock.js';
 import type { FlowContext } from './context.js';
+import type { Custody } from './custody.js';
 
 /**
  * Parcels past their hold time get one `parcel.uncollected` event each and
  * stay in their compartment for a courier to take back. Returns how many.
+ * (A handover tried past the hold is refused and reported at that moment, so
+ * the sweep only catches parcels nobody asked for.)
  */
-export function sweepUncollected(ctx: FlowContext): number {
-  const { store, clock, reporter } = ctx;
-  const now = clock.now();
+export function sweepUncollected(ctx: FlowContext, custody: Custody): number {
+  const now = ctx.clock.now();
   let n = 0;
-  for (const p of store.parcels.inState('stored')) {
-    if (p.uncollectedAt !== null || p.holdUntil === null || p.holdUntil > now) continue;
-    store.tx(() => {
-      const fresh = store.parcels.get(p.sellerId, p.txn);
-      if (!fresh || fresh.state !== 'stored' || fresh.uncollectedAt !== null) return;
-      store.parcels.update(p.sellerId, p.txn, { uncollectedAt: now }, now);
-      store.audit.add('parcel.uncollected', now, { sellerId: p.sellerId, txn: p.txn, compartmentId: p.compartmentId });
-      reporter.event('parcel.uncollected', p.sellerId, p.txn, { since: rfc3339(p.holdUntil as number), lockerId: p.compartmentId });
-      n++;
-    });
+  for (const p of ctx.store.parcels.inState('stored')) {
+    if (p.uncollectedAt !== null || p.withdrawn || p.holdUntil === null || p.holdUntil > now) continue;
+    if (custody.markUncollected(p)) n++;
   }
-  if (n > 0) reporter.queued();
   return n;
 }

@@ -10,8 +10,8 @@
  */
 import { Aedes } from 'aedes';
 import net from 'node:net';
-import type { Log } from '../log.js';
-import { silentLog } from '../log.js';
+import type { Log } from '../core/log.js';
+import { silentLog } from '../core/log.js';
 
 export interface EmbeddedBroker {
   url: string;

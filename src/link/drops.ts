@@ -4,8 +4,8 @@
  * filling the journal: at most `perWindow` lines per window, then one line
  * saying how many more were dropped.
  */
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../core/clock.js';
+import type { Log } from '../core/log.js';
 
 export interface Drop {
   topic: string;

@@ -3,17 +3,20 @@
  * session as the kiosk id, the retained signed status (and the Last Will),
  * inbound manifests / acks / replies, the outbox sender, and online checks.
  */
-import { TypedEmitter } from '../../drivers/events.js';
-import { rfc3339, type Clock, type TimerHandle } from '../clock.js';
+import { TypedEmitter } from '../core/events.js';
+import { rfc3339, type Clock, type TimerHandle } from '../core/clock.js';
 import { encodeEnvelope, isId, signEnvelope, uuidv7, type Ed25519KeyPair, type TrustStore } from '../domain/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
 import type { Store } from '../store/index.js';
 import { LinkStore } from '../store/link-store.js';
+import { OperatorCommands, type CommandHandler } from './commands.js';
 import { DropLog, type Drop } from './drops.js';
 import { LinkError } from './errors.js';
 import { Inbound, type AckApplied } from './inbound.js';
+import type { ManifestWorkerOptions } from './manifest-open.js';
 import type { ManifestApplied } from './manifest.js';
 import { OutboxSender } from './sender.js';
+import { MAX_INBOUND_PACKET, type Discarded } from './mqtt-guard.js';
 import { MqttSession, type WillMessage } from './session.js';
 import type { TlsFiles } from './socket.js';
 import { OnlineChecks, type OnlineRequest, type OnlineResult } from './verify.js';
@@ -36,11 +39,24 @@ export interface SellerLinkOptions {
   outboxRetry: { startMs: number; maxMs: number };
   lockerCounts: () => { free: number; total: number };
   version: string;
+  /** More members for kiosk.status (config hash, uptime), read at each publish. */
+  statusExtra?: () => Record<string, unknown>;
+  /** Acts on signed operator commands (commands.ts); without it the command topic is ignored. */
+  commands?: CommandHandler;
   /** First reconnect delay (default 250 ms; doubles up to reconnectMaxMs). */
   reconnectMinMs?: number;
+  /** MQTT protocol level: 4 (3.1.1, default) or 5. */
+  protocolVersion?: 4 | 5;
+  /**
+   * Called the first time in this run that the broker sent a message too large
+   * to take (it was skipped and acknowledged): the app raises an operator alarm.
+   */
+  onOversized?: (detail: string) => void;
+  /** Which manifest payloads are opened in a worker thread, and with which module (tests; default: above 256 KiB, the built worker). */
+  manifestWorker?: ManifestWorkerOptions;
 }
 
-export type KioskState = 'online' | 'maintenance';
+export type KioskState = 'online' | 'degraded' | 'maintenance';
 
 export interface SellerLinkEvents {
   [k: string]: unknown[];
@@ -69,6 +85,8 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
   private pruneTimer: TimerHandle | null = null;
   private started = false;
   private stopped = false;
+  /** Oversized messages skipped in this run (the first raises the alarm). */
+  private oversized = 0;
 
   constructor(private readonly o: SellerLinkOptions) {
     super();
@@ -81,6 +99,7 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
       url: o.brokerUrl,
       clientId: o.kioskId,
       clean: false,
+      protocolVersion: o.protocolVersion,
       keepaliveSeconds: o.keepaliveSeconds,
       reconnectMaxMs: o.reconnectMaxMs,
       reconnectMinMs: o.reconnectMinMs,
@@ -120,8 +139,35 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
         this.safeEmit('ack', r);
       },
       onDrop: (d) => this.safeEmit('dropped', d),
+      manifestWorker: o.manifestWorker,
     });
-    this.session.on('message', (topic, payload) => this.inbound.handle(topic, payload));
+    const commandTopic = `pk/v1/kiosk/${o.kioskId}/command`;
+    const operatorTopic = `pk/v1/kiosk/${o.kioskId}/operator`;
+    const commands = o.commands
+      ? new OperatorCommands({
+          kioskId: o.kioskId,
+          operators: o.operators,
+          store: o.store,
+          clock: o.clock,
+          log: this.log.child({ ns: 'commands' }),
+          handler: o.commands,
+          answer: (body) => {
+            this.session
+              .publish(operatorTopic, encodeEnvelope(signEnvelope(body, o.signer)), { qos: 1 })
+              .catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'operator answer not delivered'));
+          },
+        })
+      : null;
+    this.session.on('message', (topic, payload, hold) => {
+      if (topic === operatorTopic) return; // our own answers, heard back through `#`
+      if (topic === commandTopic && commands) {
+        void commands.handle(payload);
+        return;
+      }
+      const later = this.inbound.handle(topic, payload);
+      if (later) hold(later);
+    });
+    this.session.on('discarded', (d) => this.onDiscarded(d));
     this.session.on('up', () => {
       this.publishStatus();
       this.sender.onUp();
@@ -153,6 +199,7 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.inbound.stop();
     this.sender.stop();
     this.checks.stop();
     if (this.pruneTimer !== null) this.o.clock.clearTimeout(this.pruneTimer);
@@ -203,8 +250,23 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'locker counts unavailable for the status');
     }
-    const body = { type: 'kiosk.status', id: uuidv7(now), at: rfc3339(now), state, version: this.o.version, lockers };
+    const body = { ...this.o.statusExtra?.(), type: 'kiosk.status', id: uuidv7(now), at: rfc3339(now), state, version: this.o.version, lockers };
     return encodeEnvelope(signEnvelope(body, this.o.signer));
+  }
+
+  private onDiscarded(d: Discarded): void {
+    this.oversized++;
+    const detail = `a message of ${d.bytes} bytes on ${d.topic} is over the ${MAX_INBOUND_PACKET}-byte limit; it was skipped`;
+    if (this.oversized > 1) {
+      this.log.warn({ topic: d.topic, bytes: d.bytes, count: this.oversized }, 'another oversized message skipped');
+      return;
+    }
+    this.log.error({ topic: d.topic, bytes: d.bytes }, 'oversized message skipped; check what publishes to this kiosk');
+    try {
+      this.o.onOversized?.(detail);
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'could not raise the oversized-message alarm');
+    }
   }
 
   private prune(): void {

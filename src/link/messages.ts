@@ -106,7 +106,7 @@ function readUpsert(v: unknown, times: Map<string, number | null>): ManifestUpse
   };
   if (o.verifier !== undefined && o.verifier !== null) {
     const ver = readVerifier(o.verifier);
-    if (ver === null) return 'verifier is malformed (salt 16 bytes, key 32 bytes, scrypt parameters within bounds)';
+    if (ver === null) return 'verifier is malformed (salt 16 bytes, key 32 bytes when given, scrypt parameters within bounds)';
     row.verifier = ver;
   }
   if (o.bio !== undefined && o.bio !== null) {
@@ -151,9 +151,12 @@ const KEY32 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 function readVerifier(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const { salt, logN, r, p, key } = v as Record<string, unknown>;
-  if (typeof salt !== 'string' || typeof key !== 'string' || !SALT16.test(salt) || !KEY32.test(key)) return null;
+  if (typeof salt !== 'string' || !SALT16.test(salt)) return null;
+  // protocol.md: `key` may be left out, and the parcel is then checked online only.
+  if (key !== undefined && (typeof key !== 'string' || !KEY32.test(key))) return null;
   if (typeof logN !== 'number' || typeof r !== 'number' || typeof p !== 'number' || !scryptParamsOk({ logN, r, p })) return null;
-  return `{"salt":"${salt}","logN":${logN},"r":${r},"p":${p},"key":"${key}"}`;
+  const tail = typeof key === 'string' ? `,"key":"${key}"` : '';
+  return `{"salt":"${salt}","logN":${logN},"r":${r},"p":${p}${tail}}`;
 }
 
 export interface AckMessage {

@@ -5,8 +5,8 @@
  * it. mqtt.js's in-flight store is memory only and is never relied on: after
  * a reconnect every unacked row is sent again at once.
  */
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Log } from '../core/log.js';
 import type { OutboxRow, Store } from '../store/index.js';
 import type { LinkStore } from '../store/link-store.js';
 import { retryDelayMs } from './backoff.js';

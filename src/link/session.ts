@@ -1,5 +1,5 @@
 /**
- * One logical MQTT 3.1.1 connection that stays up: a fresh mqtt.js client per
+ * One logical MQTT 3.1.1 or 5 connection that stays up: a fresh mqtt.js client per
  * attempt (never its own reconnect: after any error the client is ended and
  * forgotten, so no state of a broken connection leaks into the next), capped
  * backoff with jitter between attempts, subscriptions made and confirmed on
@@ -8,11 +8,13 @@
  * "Up" means CONNACK accepted and every subscription granted.
  */
 import { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
-import { TypedEmitter } from '../../drivers/events.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Log } from '../log.js';
+import { TypedEmitter } from '../core/events.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Log } from '../core/log.js';
 import { backoffMs } from './backoff.js';
 import { LinkError } from './errors.js';
+import type { MqttLevel } from './mqtt-checks.js';
+import { DISCARDED_TOPIC, MAX_INBOUND_PACKET, type Discarded } from './mqtt-guard.js';
 import { GuardedStream, openBrokerSocket, parseBrokerUrl, type BrokerAddress, type TlsFiles } from './socket.js';
 
 export interface WillMessage {
@@ -27,6 +29,8 @@ export interface SessionOptions {
   clientId: string;
   /** false: a persistent session (the broker keeps subscriptions and queues QoS 1 while we are away). */
   clean: boolean;
+  /** 4 (MQTT 3.1.1, the default) or 5. */
+  protocolVersion?: MqttLevel;
   keepaliveSeconds: number;
   reconnectMaxMs: number;
   /** First retry delay; doubles up to reconnectMaxMs. Default 250 ms. */
@@ -47,8 +51,14 @@ export interface SessionEvents {
   [k: string]: unknown[];
   up: [{ sessionPresent: boolean }];
   down: [reason: string];
-  message: [topic: string, payload: Buffer];
+  /** `hold(p)`: the message is acknowledged (and the next one read) once p settles. */
+  message: [topic: string, payload: Buffer, hold: (p: Promise<unknown>) => void];
+  /** A PUBLISH above MAX_INBOUND_PACKET was skipped (and acknowledged, so it is not sent again). */
+  discarded: [Discarded];
 }
+
+/** MQTT 5 session expiry when the session is persistent: protocol.md asks for at least 7 days. */
+const SESSION_EXPIRY_S = 8 * 24 * 3600;
 
 export class MqttSession extends TypedEmitter<SessionEvents> {
   private client: MqttClient | null = null;
@@ -141,8 +151,9 @@ export class MqttSession extends TypedEmitter<SessionEvents> {
     } catch (e) {
       o.log.error({ err: (e as Error).message }, 'could not build the Last Will; connecting without one');
     }
+    const level = o.protocolVersion ?? 4;
     const options: IClientOptions = {
-      protocolVersion: 4,
+      protocolVersion: level,
       clientId: o.clientId,
       clean: o.clean,
       keepalive: o.keepaliveSeconds,
@@ -150,14 +161,26 @@ export class MqttSession extends TypedEmitter<SessionEvents> {
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       resubscribe: false,
       queueQoSZero: false,
+      // mqtt-packet would otherwise build a Buffer for each of the 65,536 two-byte numbers on the first write
+      // (~15 ms and ~5 MiB of heap at start, for the embedded broker too: it shares the module). A kiosk's few
+      // messages a minute write their numbers as they go.
+      writeCache: false,
     };
+    if (level === 5) {
+      // The broker must not send more than the kiosk takes (MQTT 5 §3.1.2.11.4): it drops a larger message for us.
+      options.properties = { maximumPacketSize: MAX_INBOUND_PACKET, ...(o.clean ? {} : { sessionExpiryInterval: SESSION_EXPIRY_S }) };
+    }
     if (o.username !== undefined) options.username = o.username;
     if (o.password !== undefined) options.password = o.password;
     if (will !== null) options.will = will;
     let client: MqttClient;
     try {
       client = new MqttClient(
-        () => new GuardedStream(openBrokerSocket(this.addr, o.tls), (reason) => this.drop(gen, reason)),
+        () =>
+          new GuardedStream(openBrokerSocket(this.addr, o.tls), (reason) => this.drop(gen, reason), {
+            level,
+            onDiscarded: (d) => this.guard(() => this.emit('discarded', d)),
+          }),
         options,
       );
     } catch (e) {
@@ -171,11 +194,15 @@ export class MqttSession extends TypedEmitter<SessionEvents> {
     client.on('close', () => this.drop(gen, 'the connection closed'));
     client.on('connect', (connack) => this.guard(() => this.onConnack(gen, client, connack.sessionPresent)));
     client.handleMessage = (packet: IPublishPacket, done) => {
-      if (gen === this.generation) {
+      // A listener still working on a message (a big manifest, in chunks) holds it: the PUBACK goes
+      // out, and the next message comes in, once that work is done.
+      const holds: Array<Promise<unknown>> = [];
+      if (gen === this.generation && packet.topic !== DISCARDED_TOPIC) {
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-        this.guard(() => this.emit('message', packet.topic, payload));
+        this.guard(() => this.emit('message', packet.topic, payload, (p) => holds.push(p)));
       }
-      done();
+      if (holds.length === 0) done();
+      else void Promise.allSettled(holds).then(() => done());
     };
   }
 

@@ -9,7 +9,8 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { LinkError } from './errors.js';
-import { InboundFramer } from './mqtt-guard.js';
+import type { MqttLevel } from './mqtt-checks.js';
+import { InboundFramer, MAX_INBOUND_PACKET, type Discarded } from './mqtt-guard.js';
 
 export interface BrokerAddress {
   secure: boolean;
@@ -76,16 +77,19 @@ export class GuardError extends Error {
 /**
  * A duplex stream over a broker socket that passes on, towards mqtt.js, only
  * whole packets the InboundFramer accepts. On the first bad packet it calls
- * `onRefused` and destroys itself and the socket.
+ * `onRefused` and destroys itself and the socket; an oversized PUBLISH it
+ * skipped is told to `onDiscarded`.
  */
 export class GuardedStream extends Duplex {
-  private readonly framer = new InboundFramer();
+  private readonly framer: InboundFramer;
 
   constructor(
     readonly socket: net.Socket,
     onRefused: (reason: string) => void,
+    opts: { level?: MqttLevel; onDiscarded?: (d: Discarded) => void } = {},
   ) {
     super({ allowHalfOpen: false });
+    this.framer = new InboundFramer(MAX_INBOUND_PACKET, opts.level ?? 4);
     socket.on('data', (chunk: Buffer) => {
       const r = this.framer.feed(chunk);
       if (!r.ok) {
@@ -93,6 +97,7 @@ export class GuardedStream extends Duplex {
         this.destroy(new GuardError(r.reason));
         return;
       }
+      for (const d of r.discarded) opts.onDiscarded?.(d);
       for (const p of r.packets) {
         if (!this.push(p)) socket.pause();
       }

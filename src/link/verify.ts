@@ -5,7 +5,7 @@
  * that is late, from another seller, or for no waiting request is dropped:
  * it can never open a door.
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { b64uEncode, encodeEnvelope, isId, isTxn, onlineProof, signEnvelope, uuidv7, type Signer } from '../domain/index.js';
 import { LinkError } from './errors.js';
 import type { ReplyMessage, ReplyResult } from './messages.js';

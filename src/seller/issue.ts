@@ -18,7 +18,7 @@ import {
   uuidv7,
   type ScryptParams,
 } from '../domain/index.js';
-import { rfc3339 } from '../clock.js';
+import { rfc3339 } from '../core/clock.js';
 import type { ParcelKeys, SellerParcel } from './db.js';
 import { SellerError, type SellerKey } from './keys.js';
 

@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TypedEmitter } from '../../drivers/events.js';
-import { systemClock, type Clock } from '../clock.js';
+import { TypedEmitter } from '../core/events.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { createTrustStore, type TrustStore } from '../domain/index.js';
 import { MqttSession } from '../link/session.js';
 import type { TlsFiles } from '../link/socket.js';
-import { silentLog, type Log } from '../log.js';
+import { silentLog, type Log } from '../core/log.js';
 import { openSellerDb, SellerStore, type KioskRow, type RecordedEvent, type SellerParcel } from './db.js';
 import { chunk, holdUntilOf, makeParcelSecrets, manifestPayload, newTxn, resolveIssue, upsertOf, type IssueOptions, type Issued } from './issue.js';
 import { makeLabelPng } from './label.js';

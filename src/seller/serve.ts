@@ -4,10 +4,10 @@
  * per kiosk for everything that arrived together) and acked — a repeated
  * event id is acked again, never recorded twice.
  */
-import type { Clock } from '../clock.js';
-import { rfc3339 } from '../clock.js';
+import type { Clock } from '../core/clock.js';
+import { rfc3339 } from '../core/clock.js';
 import { encodeEnvelope, openEnvelope, signEnvelope, uuidv7, type TrustStore } from '../domain/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
 import type { ProofCheck, RecordedEvent, SellerParcelState, SellerStore } from './db.js';
 import { checkReceipt, decideVerify, readEvent, readVerifyRequest, type EventType, type KioskEvent, type VerifyAnswer } from './checks.js';
 import type { SellerKey } from './keys.js';

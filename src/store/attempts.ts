@@ -12,6 +12,8 @@ export class Attempts {
   private readonly kioskAddStmt;
   private readonly kioskSinceStmt;
   private readonly kioskPruneStmt;
+  private readonly lastStmt;
+  private readonly sprayStmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string, string], { failures: number }>(
@@ -27,6 +29,27 @@ export class Attempts {
       'SELECT count(*) AS n, max(at) AS last FROM kiosk_failures WHERE at > ?',
     );
     this.kioskPruneStmt = db.prepare<[number]>('DELETE FROM kiosk_failures WHERE at <= ?');
+    this.lastStmt = db.prepare<[string, string], { failures: number; last_at: number }>(
+      'SELECT failures, last_at FROM parcel_attempts WHERE seller_id = ? AND txn = ?',
+    );
+    this.sprayStmt = db.prepare<[number], { n: number; last: number | null }>(
+      'SELECT count(DISTINCT scope) AS n, max(at) AS last FROM kiosk_failures WHERE at > ?',
+    );
+  }
+
+  /** A parcel's wrong codes so far and when the last was. */
+  parcel(sellerId: string, txn: string): { failures: number; lastAt: number | null } {
+    const r = this.lastStmt.get(sellerId, txn);
+    return { failures: r?.failures ?? 0, lastAt: r?.last_at ?? null };
+  }
+
+  /**
+   * How many different things (parcels, cards, courier ids) had failures
+   * after `since`, and when the last was: the measure of a spray of guesses.
+   */
+  kioskSpraySince(since: number): { parcels: number; lastAt: number | null } {
+    const r = this.sprayStmt.get(since);
+    return { parcels: r?.n ?? 0, lastAt: r?.last ?? null };
   }
 
   parcelFailures(sellerId: string, txn: string): number {
@@ -36,11 +59,11 @@ export class Attempts {
   /** Records one failure on a parcel and one across the kiosk; returns the parcel's new count. */
   recordFailure(sellerId: string, txn: string, now: number): number {
     this.bumpStmt.run(sellerId, txn, now);
-    this.kioskAddStmt.run(now, 'parcel');
+    this.kioskAddStmt.run(now, `parcel:${sellerId}/${txn}`);
     return this.parcelFailures(sellerId, txn);
   }
 
-  /** A failure that names no parcel (a courier PIN, say): counts across the kiosk only. */
+  /** A failure that names no parcel (a card, a courier PIN): counts across the kiosk only, as one `scope`. */
   recordKioskFailure(scope: string, now: number): void {
     this.kioskAddStmt.run(now, scope);
   }

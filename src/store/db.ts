@@ -9,7 +9,8 @@ export type Db = Database.Database;
 /**
  * Opens (creating if needed) the kiosk database and brings its schema up to
  * date. Every connection: WAL, `synchronous = FULL` (NORMAL can lose a
- * committed handover on power loss), foreign keys on, a busy timeout.
+ * committed handover on power loss), foreign keys on, a busy timeout,
+ * secure_delete on.
  * Refuses a corrupt database and one whose schema is newer than this code.
  */
 export function openDb(path: string): Db {
@@ -36,11 +37,53 @@ export function openDb(path: string): Db {
   }
 }
 
+/**
+ * SQLite's automatic checkpoint runs inside the commit that crosses it, with
+ * two more fsyncs; the Store checkpoints first, between transactions (see
+ * Store.tx), so this one is only a backstop for writes made outside it.
+ */
+const AUTOCHECKPOINT_PAGES = 4000;
+
 function configure(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // What is deleted is overwritten (a fingerprint template must not live on in a free page); see scrubWal.
+  db.pragma('secure_delete = ON');
+}
+
+/**
+ * Copies the WAL into the database and truncates it to nothing, so older
+ * versions of rows (a template before it was cleared) are gone from the
+ * -wal file too. Outside a transaction only; a no-op for :memory:.
+ */
+export function scrubWal(db: Db): void {
+  if (db.inTransaction || db.memory) return;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  restartWal(db);
+}
+
+/**
+ * Copies the WAL into the database (PASSIVE: never waits for a reader).
+ * Outside a transaction only; a no-op for :memory:.
+ */
+export function checkpointWal(db: Db): void {
+  if (db.inTransaction || db.memory) return;
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+  if (r && r.busy === 0 && r.log === r.checkpointed) restartWal(db);
+}
+
+/**
+ * After a complete checkpoint the next commit starts the WAL over and fsyncs
+ * its new header besides its own frames. A write that changes nothing
+ * (user_version set to what it is) takes that extra fsync now, so the next
+ * real transaction, perhaps the one a door waits for, pays only its own.
+ */
+function restartWal(db: Db): void {
+  const v = db.pragma('user_version', { simple: true }) as number;
+  db.pragma(`user_version = ${v}`);
 }
 
 function check(db: Db, path: string): void {

@@ -4,6 +4,7 @@
  * must not build a statement per row), and outbox helpers for the sender.
  * Additive only: it reads and writes the tables of migration 1.
  */
+import { parcelStep, type ParcelCustody } from '../domain/custody.js';
 import type { Db } from './db.js';
 import type { ParcelState } from './parcels.js';
 
@@ -20,8 +21,21 @@ export interface ManifestUpsertRow {
 
 export type CancelOutcome = 'deleted' | 'withdrawn' | 'left' | 'absent';
 
-// States in which the parcel is physically in (or going into, or coming out of) the kiosk.
-const IN_KIOSK: readonly ParcelState[] = ['loading', 'stored', 'unlocking'];
+/** The custody state of a row, as `flows/custody.ts` reads it (withdrawn and uncollected are flags beside `stored`). */
+function custodyOfRow(r: { state: ParcelState; withdrawn: number; uncollected_at: number | null }): ParcelCustody {
+  switch (r.state) {
+    case 'expected':
+    case 'loading':
+    case 'returned':
+      return r.state;
+    case 'stored':
+      return r.withdrawn === 1 ? 'withdrawn' : r.uncollected_at !== null ? 'uncollected' : 'stored';
+    case 'unlocking':
+      return 'handing-over';
+    case 'handed_over':
+      return 'handed-over';
+  }
+}
 
 export class LinkStore {
   private readonly upsertStmt;
@@ -48,8 +62,8 @@ export class LinkStore {
          updated_at = excluded.updated_at`,
     );
     this.countStmt = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM parcels WHERE seller_id = ?');
-    this.stateStmt = db.prepare<[string, string], { state: ParcelState }>(
-      'SELECT state FROM parcels WHERE seller_id = ? AND txn = ?',
+    this.stateStmt = db.prepare<[string, string], { state: ParcelState; withdrawn: number; uncollected_at: number | null }>(
+      'SELECT state, withdrawn, uncollected_at FROM parcels WHERE seller_id = ? AND txn = ?',
     );
     this.deleteExpectedStmt = db.prepare<[string, string]>(
       "DELETE FROM parcels WHERE seller_id = ? AND txn = ? AND state = 'expected'",
@@ -83,15 +97,15 @@ export class LinkStore {
   cancel(sellerId: string, txn: string, now: number): CancelOutcome {
     const row = this.stateStmt.get(sellerId, txn);
     if (row === undefined) return 'absent';
-    if (row.state === 'expected') {
+    // The custody rules decide; this only carries the decision out in one statement.
+    const step = parcelStep({ state: custodyOfRow(row), holdUntil: null }, { kind: 'cancel' }, now);
+    if (!step.ok) return row.withdrawn === 1 ? 'withdrawn' : 'left';
+    if (step.next === null) {
       this.deleteExpectedStmt.run(sellerId, txn);
       return 'deleted';
     }
-    if (IN_KIOSK.includes(row.state)) {
-      this.withdrawStmt.run(now, sellerId, txn);
-      return 'withdrawn';
-    }
-    return 'left';
+    this.withdrawStmt.run(now, sellerId, txn);
+    return 'withdrawn';
   }
 
   /** Makes every unacked outbox row due now (after a reconnect: what was in flight may be lost). */

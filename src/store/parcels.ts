@@ -1,15 +1,16 @@
+import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export type ParcelState = 'expected' | 'loading' | 'stored' | 'unlocking' | 'handed_over' | 'returned';
 export type Size = 'S' | 'M' | 'L';
 
-/** A manifest verifier as protocol.md sends it: K_verify, never the code. */
+/** A manifest verifier as protocol.md sends it: K_verify, never the code. No `key`: checked online only. */
 export interface VerifierRecord {
   salt: string;
   logN: number;
   r: number;
   p: number;
-  key: string;
+  key?: string;
 }
 
 /** A reference fingerprint template for 1:1 matching (protocol.md `bio`). */
@@ -165,6 +166,9 @@ export class Parcels {
   private readonly inCompartmentStmt;
   private readonly deleteStmt;
   private readonly countStmt;
+  private readonly interruptedLoadStmt;
+  /** UPDATE statements by the columns they set (a handful of shapes; preparing one costs ~0.1 ms). */
+  private readonly updateStmts = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE seller_id = ? AND txn = ?');
@@ -174,6 +178,7 @@ export class Parcels {
       "SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('loading','stored','unlocking')",
     );
     this.deleteStmt = db.prepare<[string, string]>('DELETE FROM parcels WHERE seller_id = ? AND txn = ?');
+    this.interruptedLoadStmt = db.prepare<[string], Row>("SELECT * FROM parcels WHERE compartment_id = ? AND state = 'expected' LIMIT 1");
     this.countStmt = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM parcels WHERE state = ?');
   }
 
@@ -201,6 +206,12 @@ export class Parcels {
     return r ? fromRow(r) : null;
   }
 
+  /** A parcel whose load into this compartment was interrupted (it may be inside): `expected`, still naming the compartment. */
+  interruptedLoad(compartmentId: string): Parcel | null {
+    const r = this.interruptedLoadStmt.get(compartmentId);
+    return r ? fromRow(r) : null;
+  }
+
   insert(p: Pick<Parcel, 'sellerId' | 'txn' | 'state'> & ParcelPatch, now: number): void {
     const cols = toColumns({ ...p, sellerId: undefined, txn: undefined } as ParcelPatch);
     const names = ['seller_id', 'txn', 'created_at', 'updated_at', ...Object.keys(cols)];
@@ -213,10 +224,14 @@ export class Parcels {
   update(sellerId: string, txn: string, patch: ParcelPatch, now: number): boolean {
     const cols = toColumns(patch);
     const names = Object.keys(cols);
-    const sets = [...names.map((n) => `${n} = ?`), 'updated_at = ?'];
-    const info = this.db
-      .prepare(`UPDATE parcels SET ${sets.join(', ')} WHERE seller_id = ? AND txn = ?`)
-      .run(...Object.values(cols), now, sellerId, txn);
+    const shape = names.join(',');
+    let stmt = this.updateStmts.get(shape);
+    if (!stmt) {
+      const sets = [...names.map((n) => `${n} = ?`), 'updated_at = ?'];
+      stmt = this.db.prepare(`UPDATE parcels SET ${sets.join(', ')} WHERE seller_id = ? AND txn = ?`);
+      this.updateStmts.set(shape, stmt);
+    }
+    const info = stmt.run(...Object.values(cols), now, sellerId, txn);
     return info.changes === 1;
   }
 

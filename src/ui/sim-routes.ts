@@ -1,10 +1,19 @@
-import type { Sims } from '../../drivers/devices.js';
-import { decodePng } from './decode.js';
+import type { SimHooks } from './sim-hooks.js';
+import type { Screen } from '../domain/screens.js';
+import { readTemplate } from './finger-template.js';
 import { HttpError, readJson, sendJson, type Router } from './http.js';
+import { toWire } from './live.js';
+import { renderScreen, type Lang } from './messages/index.js';
 
 export interface SimStateSource {
-  screen(): { id: string; text: string };
+  screen(): Screen;
   compartments(): Array<{ id: string; size: string; channel: number }>;
+  /** The kiosk's default language: `/sim/state` gives the screen's words in it. */
+  lang: Lang;
+  timeZone: string;
+  now(): number;
+  /** Recent happenings in words, for the sim panel's event list. */
+  events(): string[];
 }
 
 const SMALL = 64 * 1024;
@@ -23,7 +32,15 @@ function str(body: Record<string, unknown>, key: string, max = 8192): string {
 }
 
 /** sim-control.md: act as the hardware of a simulated kiosk over HTTP. */
-export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource): void {
+export function addSimRoutes(router: Router, sims: SimHooks, source: SimStateSource): void {
+  // sim-control.md: a screen is its id, its params and its words in the default language.
+  const state = {
+    compartments: () => source.compartments(),
+    screen: () => {
+      const s = source.screen();
+      return { ...toWire(s), text: renderScreen(s, source.lang, { now: source.now(), timeZone: source.timeZone }) };
+    },
+  };
   router.add('POST', /^\/sim\/keypad$/, async (req, res) => {
     const pad = need(sims.keypad, 'keypad');
     const keys = str(await readJson(req, SMALL), 'keys', 256);
@@ -43,10 +60,10 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
     }
     if (typeof body.png === 'string') {
       const png = Buffer.from(body.png, 'base64');
-      const reads = await decodePng(png);
-      if (reads.length === 0) throw new HttpError(422, 'no barcode found in that image');
-      for (const r of reads) scanner.scan(r.text, r.symbology);
-      sendJson(res, 200, { ok: true, reads: reads.map((r) => r.text), screen: state.screen() });
+      const scanned = await scanner.scanFrame(png);
+      if (!scanned.ok) throw new HttpError(400, `not a usable PNG frame: ${scanned.reason}`);
+      if (scanned.reads.length === 0) throw new HttpError(422, 'no barcode found in that image');
+      sendJson(res, 200, { ok: true, reads: scanned.reads, screen: state.screen() });
       return;
     }
     throw new HttpError(400, 'give "text" (a scanner read) or "png" (base64 camera frame)');
@@ -60,6 +77,20 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
     if (typeof body.open !== 'boolean') throw new HttpError(400, '"open" must be true or false');
     if (body.open) locks.openDoor(c.channel);
     else locks.closeDoor(c.channel);
+    sendJson(res, 200, { ok: true, screen: state.screen() });
+  });
+
+  router.add('POST', /^\/sim\/item\/([A-Za-z0-9]+)$/, async (req, res, [id]) => {
+    const locks = need(sims.locks, 'lock bank');
+    const c = state.compartments().find((x) => x.id === id);
+    if (!c) throw new HttpError(404, `no compartment ${id ?? ''}`);
+    const body = await readJson(req, SMALL);
+    if (typeof body.present !== 'boolean') throw new HttpError(400, '"present" must be true or false');
+    if (locks.snapshot(c.channel).itemPresent === null) {
+      throw new HttpError(409, `compartment ${c.id} has no item sensor (config: devices.locks { "driver": "sim", "itemSensors": true })`);
+    }
+    if (body.present) locks.putItem(c.channel);
+    else locks.takeItem(c.channel);
     sendJson(res, 200, { ok: true, screen: state.screen() });
   });
 
@@ -104,7 +135,11 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
     const pad = need(sims.fingerprint, 'fingerprint pad');
     const body = await readJson(req, SMALL);
     if (body.lift === true) pad.liftFinger();
-    else if (typeof body.template === 'string') pad.placeFinger(Buffer.from(body.template, 'base64'));
+    else if (typeof body.template === 'string') {
+      const t = readTemplate(body.template);
+      if (typeof t === 'string') throw new HttpError(400, t);
+      pad.placeFinger(t);
+    }
     else throw new HttpError(400, 'give { "template": base64 } or { "lift": true }');
     sendJson(res, 200, { ok: true, screen: state.screen() });
   });
@@ -118,16 +153,16 @@ export function addSimRoutes(router: Router, sims: Sims, state: SimStateSource):
     }
     const currency = str(body, 'currency', 3);
     if (!/^[A-Z]{3}$/.test(currency)) throw new HttpError(400, '"currency" must be an ISO 4217 code like JPY');
-    const accepted = cash.insert(amount, currency);
+    const accepted = await cash.insert(amount, currency);
     sendJson(res, 200, { ok: true, accepted, screen: state.screen() });
   });
 
   router.add('GET', /^\/sim\/state$/, (_req, res) => {
     const compartments = state.compartments().map((c) => {
       const s = sims.locks ? sims.locks.snapshot(c.channel) : null;
-      return { id: c.id, size: c.size, locked: s?.locked ?? null, doorOpen: s?.doorOpen ?? null, unlockPulses: s?.pulses ?? 0 };
+      return { id: c.id, size: c.size, locked: s?.locked ?? null, doorOpen: s?.doorOpen ?? null, itemPresent: s?.itemPresent ?? null, unlockPulses: s?.pulses ?? 0 };
     });
     const files = sims.card?.files() ?? null;
-    sendJson(res, 200, { compartments, screen: state.screen(), card: files ? { files } : null });
+    sendJson(res, 200, { compartments, screen: state.screen(), card: files ? { files } : null, events: source.events() });
   });
 }

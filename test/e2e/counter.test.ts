@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashCourierPin } from '../../src/config/index.js';
 import { b64uDecode, createTrustStore, deriveS, kReceipt, openEnvelope, parseSlip, recipientProof } from '../../src/domain/index.js';
-import { FAST, startHarness, waitFor, type Harness } from '../support/kiosk.js';
+import { FAST, startHarness, toIdle, waitFor, type Harness } from '../support/kiosk.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -12,11 +12,13 @@ afterEach(async () => {
 const CLERK = { id: '8001', pin: '135791' };
 
 async function clerkSignsIn(h: Harness): Promise<void> {
-  await h.hands.press('*');
+  await toIdle(h.hands);
+  await h.hands.press('**');
   await waitFor(h.hands, 'courier-id');
   await h.hands.press(`${CLERK.id}#`);
   await h.hands.press(`${CLERK.pin}#`);
-  expect((await waitFor(h.hands, 'courier-scan')).text).toMatch(/clerk 8001/);
+  expect((await waitFor(h.hands, 'counter-scan')).params).toEqual({});
+  expect(h.k.store.audit.ofKind('clerk.signed-in').at(-1)?.detail).toBe(CLERK.id);
 }
 
 function events(h: Harness): Array<Record<string, unknown>> {
@@ -38,9 +40,9 @@ describe('a staffed counter', () => {
     await clerkSignsIn(h);
     for (const [txn, slip] of [['T-C1', s1], ['T-C2', s2]] as const) {
       await h.hands.scan(slip);
-      await waitFor(h.hands, 'courier-number');
+      await waitFor(h.hands, 'counter-number');
       await h.hands.scan(`shop-a/${txn}`);
-      expect((await waitFor(h.hands, 'courier-scan')).text).toContain(`Parcel ${txn} checked in`);
+      expect((await waitFor(h.hands, 'counter-scan')).params).toEqual({ checkedIn: txn });
     }
     expect(events(h).map((e) => [e.type, e.txn, e.lockerId])).toEqual([
       ['parcel.arrived', 'T-C1', null],
@@ -51,26 +53,27 @@ describe('a staffed counter', () => {
 
     // without a clerk the keypad does not hand a counter parcel over
     await h.hands.scan('shop-a/T-C2');
-    expect((await waitFor(h.hands, 'contact-seller')).text).toMatch(/ask the clerk/);
+    expect((await waitFor(h.hands, 'contact-seller')).params).toEqual({ reason: 'at-counter' });
 
     await clerkSignsIn(h);
     await h.hands.scan('shop-a/T-C2');
-    await waitFor(h.hands, 'enter-code');
+    await waitFor(h.hands, 'counter-code');
     await h.hands.press('99999999#');
-    expect((await waitFor(h.hands, 'denied')).text).toMatch(/Wrong code\. 9 tries left/);
+    expect((await waitFor(h.hands, 'denied')).params).toEqual({ triesLeft: 9, reason: 'wrong-code' });
     await h.hands.press('13571357#');
-    await waitFor(h.hands, 'door-open');
+    expect((await waitFor(h.hands, 'counter-hand-over')).params).toEqual({ txn: 'T-C2' });
     await h.hands.press('#');
-    expect((await waitFor(h.hands, 'courier-scan')).text).toContain('Parcel T-C2 handed over');
+    await waitFor(h.hands, 'counter-scan');
+    expect(h.k.store.parcels.get('shop-a', 'T-C2')?.state).toBe('handed_over');
 
     await h.hands.scan('shop-a/T-C1');
-    await waitFor(h.hands, 'enter-code');
+    await waitFor(h.hands, 'counter-code');
     await h.hands.press('24682468#');
-    expect((await waitFor(h.hands, 'pay')).text).toMatch(/Collect 500 JPY/);
+    expect((await waitFor(h.hands, 'counter-pay')).params).toEqual({ txn: 'T-C1', due: { amount: 500, currency: 'JPY' } });
     await h.hands.press('#');
-    await waitFor(h.hands, 'door-open');
+    await waitFor(h.hands, 'counter-hand-over');
     await h.hands.press('#');
-    await waitFor(h.hands, 'courier-scan');
+    await waitFor(h.hands, 'counter-scan');
 
     const handed = events(h).filter((e) => e.type === 'parcel.handed_over');
     expect(handed.map((e) => [e.txn, e.lockerId, e.method, e.paid])).toEqual([
@@ -83,6 +86,6 @@ describe('a staffed counter', () => {
     expect(Object.values(await h.hands.pulses()).every((n) => n === 0)).toBe(true); // no door moved
     // a second handover of the same parcel is refused
     await h.hands.scan('shop-a/T-C2');
-    expect((await waitFor(h.hands, 'refused')).text).toMatch(/already here or was handed over/);
+    expect((await waitFor(h.hands, 'refused')).params).toEqual({ reason: 'already-done' });
   });
 });

@@ -44,7 +44,7 @@ async function startDemo(dataDir: string): Promise<Demo> {
 }
 
 async function post(url: string, path: string, body: unknown): Promise<{ screen: { id: string; text: string } }> {
-  const r = await fetch(new URL(path, url), { method: 'POST', body: JSON.stringify(body) });
+  const r = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return (await r.json()) as { screen: { id: string; text: string } };
 }
 
@@ -66,20 +66,27 @@ describe('npm start: the demo', () => {
     expect(d.parcels).toHaveLength(3);
     expect(d.out()).toMatch(/courier 9000, PIN \d{8}/);
     const p = d.parcels[0];
-    const state = () => fetch(new URL('/api/state', d.url)).then((r) => r.json() as Promise<{ screen: { id: string }; events: string[]; outbox: { pending: number }; link: { connected: boolean } }>);
+    const state = () => fetch(new URL('/operator/state', d.url)).then((r) => r.json() as Promise<{ events: string[]; outbox: { pending: number }; link: { connected: boolean } }>);
+    const screen = () => fetch(new URL('/sim/state', d.url)).then((r) => r.json() as Promise<{ screen: { id: string } }>);
+    // both pages the banner names answer
+    expect(d.out()).toContain(`${d.url}sim`);
+    expect((await fetch(d.url)).status).toBe(200);
     expect((await state()).link.connected).toBe(true);
 
     expect((await post(d.url, '/sim/keypad', { keys: `${p.txn.replace(/\D/g, '')}#` })).screen.id).toBe('enter-code');
     await post(d.url, '/sim/keypad', { keys: `${p.code}#` });
-    await until('the door to open', state, (s) => s.screen.id === 'door-open');
+    await until('the door to open', screen, (s) => s.screen.id === 'door-open');
     await post(d.url, `/sim/door/${p.compartment}`, { open: true });
     await post(d.url, `/sim/door/${p.compartment}`, { open: false });
     const s = await until('the seller to record the receipt', state, (v) => v.events.some((e) => e.startsWith(`seller got parcel.handed_over ${p.txn}`)) && v.outbox.pending === 0);
     expect(s.events.find((e) => e.includes(`parcel.handed_over ${p.txn}`))).toMatch(/proof ok/);
 
+    const asked = Date.now();
     d.child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => d.child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+    // Nothing left pending keeps it alive (a loading step's 15 s screen timeout once did).
+    expect(Date.now() - asked).toBeLessThan(10_000);
     // the banner prints the demo codes for the person trying it; no log line carries one
     const logLines = d.out().split('\n').filter((l) => l.startsWith('{'));
     for (const x of d.parcels) expect(logLines.filter((l) => l.includes(x.code))).toEqual([]);
@@ -88,7 +95,7 @@ describe('npm start: the demo', () => {
     expect(again.parcels).toHaveLength(3);
     // the two parcels nobody picked up went back to the seller, and their compartments were reused
     expect(new Set(again.parcels.map((x) => x.compartment))).toEqual(new Set(d.parcels.map((x) => x.compartment)));
-    const state2 = () => fetch(new URL('/api/state', again.url)).then((r) => r.json() as Promise<{ events: string[] }>);
+    const state2 = () => fetch(new URL('/operator/state', again.url)).then((r) => r.json() as Promise<{ events: string[] }>);
     const back = await until('the returns to reach the seller', state2, (v) => v.events.filter((e) => e.startsWith('seller got parcel.returned')).length === 2);
     const returned = back.events.filter((e) => e.startsWith('seller got parcel.returned')).map((e) => e.split(' ')[3]);
     expect(returned.sort()).toEqual(d.parcels.slice(1).map((x) => x.txn).sort());

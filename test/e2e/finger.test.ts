@@ -19,16 +19,16 @@ describe('pickup by fingerprint (a manifest reference template, 1:1)', () => {
     h.k.store.parcels.update('shop-a', 'T-BIO', { bio: { format: 'r30x-char', template: mine.toString('base64url') } }, h.clock.now());
 
     await h.hands.scan('shop-a/T-BIO');
-    expect((await waitFor(h.hands, 'enter-code')).text).toMatch(/Place your finger/);
+    expect((await waitFor(h.hands, 'enter-code')).params).toMatchObject({ txn: 'T-BIO', finger: true });
     await h.post('/sim/finger', { template: other.toString('base64') });
-    expect((await waitFor(h.hands, 'denied')).text).toMatch(/Finger not recognised/);
+    expect((await waitFor(h.hands, 'denied')).params).toEqual({ triesLeft: 9, reason: 'finger' });
     expect(h.k.store.attempts.parcelFailures('shop-a', 'T-BIO')).toBe(1);
     await h.post('/sim/finger', { lift: true });
 
     await h.hands.scan('shop-a/T-BIO');
     await waitFor(h.hands, 'enter-code');
     await h.post('/sim/finger', { template: mine.toString('base64') });
-    expect((await waitFor(h.hands, 'door-open')).text).toContain(cid);
+    expect((await waitFor(h.hands, 'door-open')).params).toMatchObject({ compartment: cid });
     await h.hands.door(cid, true);
     await h.hands.door(cid, false);
     await waitFor(h.hands, 'thanks');

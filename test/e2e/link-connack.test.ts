@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/link/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/core/log.js';
 import { makeKiosk, sellerSigner, sleep, waitFor, type Kiosk } from '../support/mqtt.js';
 
 /** A "broker" that answers every packet the client sends with the same bytes. */

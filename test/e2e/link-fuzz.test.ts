@@ -152,5 +152,5 @@ describe.each<BrokerKind>(['mosquitto', 'aedes'])('fuzzing the kiosk topics over
     await pub.publishAsync('pk/v1/kiosk/kiosk-1/manifest', manifestPayload(s1, 'kiosk-1', 5001, [{ txn: 'AFTER' }]), { qos: 1 });
     expect((await applied).seq).toBe(5001);
     expect(kiosk.store.parcels.get('s1', 'AFTER')?.state).toBe('expected');
-  }, 120_000);
+  }, 300_000);
 });

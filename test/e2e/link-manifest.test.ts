@@ -184,4 +184,32 @@ describe.each<BrokerKind>(['mosquitto', 'aedes'])('manifests over %s', (kind) =>
     expect(o.kind).toBe('dropped');
     expect(kiosk.store.parcels.get('s1', 'SIDEWAYS')).toBeNull();
   });
+
+  it('applies a big manifest in chunks, and the one sent right after it only after it, in order', async () => {
+    const big = Array.from({ length: 5000 }, (_, i) => ({ txn: `BIG-${String(i).padStart(5, '0')}`, size: 'S' }));
+    const outcomes: Outcome[] = [];
+    const both = new Promise<void>((resolve) => {
+      const onM = (m: ManifestApplied): void => {
+        outcomes.push({ kind: 'manifest', m });
+        if (outcomes.length === 2) {
+          kiosk.link.off('manifest', onM);
+          resolve();
+        }
+      };
+      kiosk.link.on('manifest', onM);
+    });
+    await Promise.all([
+      pub.publishAsync(topic, manifestPayload(s1, 'kiosk-1', 100, big), { qos: 1 }),
+      pub.publishAsync(topic, manifestPayload(s1, 'kiosk-1', 101, [{ txn: 'BIG-00000', size: 'L' }]), { qos: 1 }),
+    ]);
+    await both;
+    expect(outcomes.map((o) => (o.kind === 'manifest' ? [o.m.seq, o.m.inserted, o.m.updated] : o.kind))).toEqual([
+      [100, 5000, 0],
+      [101, 0, 1],
+    ]);
+    expect(kiosk.store.parcels.get('s1', 'BIG-04999')?.size).toBe('S');
+    expect(kiosk.store.parcels.get('s1', 'BIG-00000')?.size).toBe('L');
+    expect(kiosk.store.messages.lastSeq('s1')).toBe(101);
+    expect(kiosk.store.db.prepare('SELECT count(*) AS n FROM manifest_pending').get()).toEqual({ n: 0 });
+  });
 });

@@ -9,7 +9,7 @@ import { CardError } from '../../drivers/card/contract.js';
 import { PcscCardReader } from '../../drivers/card/pcsc.js';
 import { SimPcscStack } from '../../drivers/card/pcsc-sim.js';
 import { VirtualIsoCard, VirtualNtag } from '../../drivers/card/virtual-card.js';
-import { DeviceError } from '../../drivers/errors.js';
+import { DeviceError } from '../../src/core/errors.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { cardReaderContract, nextEvent } from './contracts/card.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PcscCardReader } from '../../drivers/card/pcsc.js';
-import { DeviceError } from '../../drivers/errors.js';
+import { DeviceError } from '../../src/core/errors.js';
 
 describe('PcscCardReader without pcscd', () => {
   it('open() rejects not-found and says to start pcscd', async () => {

@@ -15,8 +15,8 @@ import { PcscCardReader } from '../../drivers/card/pcsc.js';
 import { pcscLiteOpener } from '../../drivers/card/pcsclite.js';
 import { acquireVpcdSlot, type VpcdSlot } from '../../drivers/card/vpcd-lock.js';
 import { VpcdCardSim } from '../../drivers/card/vpcd-sim.js';
-import { DeviceError } from '../../drivers/errors.js';
-import { createLogger, silentLog } from '../../src/log.js';
+import { DeviceError } from '../../src/core/errors.js';
+import { createLogger, silentLog } from '../../src/core/log.js';
 import { cardReaderContract, cardReaderOperatorContract, nextEvent, slipText } from './contracts/card.js';
 
 const script = fileURLToPath(new URL('../../scripts/pcscd-vpcd.sh', import.meta.url));

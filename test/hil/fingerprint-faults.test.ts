@@ -112,7 +112,8 @@ describe('R30x faults over a socat pty', () => {
     expect(err.code).toBe('timeout');
     expect(err.message).toBe('fingerprint pad: no finger on the pad within 300 ms');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
-    expect(r.sim.commands.filter((c) => c.instruction === 'GenImg').length).toBeGreaterThanOrEqual(3);
+    // It kept looking until the deadline: more than one GenImg (how many depends on how busy the machine is).
+    expect(r.sim.commands.filter((c) => c.instruction === 'GenImg').length).toBeGreaterThanOrEqual(2);
   });
 
   it('rejects a command in flight `disconnected` when the line goes (socat killed), and recovers when it is back', async () => {

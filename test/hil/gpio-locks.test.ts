@@ -7,7 +7,7 @@
  * the board's GPIO; KIOSK_TEST_GPIO_UNLOCK=1 also pulses channel 1 and expects
  * its door to open.
  */
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { OnoffGpioChip } from '../../drivers/gpio/onoff-port.js';
 import { SimGpioChip } from '../../drivers/gpio/sim.js';
 import { GpioLockBank, type GpioLockConfig } from '../../drivers/locks/gpio.js';

@@ -5,7 +5,7 @@
  * contract also runs against a real keypad (a person presses the keys asked).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceError } from '../../drivers/errors.js';
+import type { DeviceError } from '../../src/core/errors.js';
 import type { Key } from '../../drivers/keypad/contract.js';
 import { SerialKeypad, type SerialKeypadOptions } from '../../drivers/keypad/serial.js';
 import { KeypadWireSim, type KeypadWireMode } from '../../drivers/keypad/serial-sim.js';

@@ -6,7 +6,7 @@
  * (the driver's config as JSON) runs the contract on the board's GPIO; a
  * person presses the keys the test prints.
  */
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { OnoffGpioChip } from '../../drivers/gpio/onoff-port.js';
 import { SimGpioChip } from '../../drivers/gpio/sim.js';
 import { MatrixKeypad, type MatrixKeypadConfig } from '../../drivers/keypad/matrix.js';
@@ -20,7 +20,7 @@ keypadContract('GPIO matrix on the in-process chip', async () => {
   const sim = new MatrixKeypadSim(chip, CONFIG, systemClock);
   return {
     keypad: new MatrixKeypad(chip, CONFIG),
-    press: (keys) => sim.press(keys, { holdMs: 45, gapMs: 45, bounceMs: 4 }),
+    press: (keys) => sim.press(keys, { holdMs: 100, gapMs: 60, bounceMs: 4 }), // a 20 ms debounce holds on a busy machine too
     dispose: async () => sim.dispose(),
   };
 });

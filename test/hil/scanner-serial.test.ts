@@ -5,7 +5,7 @@
  * contract also runs against a real scanner (a person scans what is asked).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceError } from '../../drivers/errors.js';
+import type { DeviceError } from '../../src/core/errors.js';
 import type { ScanRead } from '../../drivers/scanner/contract.js';
 import { SerialScanner } from '../../drivers/scanner/serial.js';
 import { ScannerWireSim, type LineEnding } from '../../drivers/scanner/serial-sim.js';

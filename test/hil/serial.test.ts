@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../drivers/errors.js';
+import { DeviceError } from '../../src/core/errors.js';
 import { startPtyPair, type PtyPair } from '../../drivers/serial/pty.js';
 import { SerialPortTransport } from '../../drivers/serial/serialport-transport.js';
 import type { ByteTransport } from '../../drivers/serial/transport.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/clock.js';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
 
 /** A clock that moves only when told. `advance` fires due timers in order. */
 export class FakeClock implements Clock {

@@ -1,21 +1,36 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
-import { buildDevices } from '../../drivers/factory.js';
+import type { CashAcceptor } from '../../drivers/cash/contract.js';
+import { buildDevices } from '../../src/app/devices.js';
 import { startKiosk, type RunningKiosk, type StartOptions } from '../../src/app.js';
 import { linkFromConfig } from '../../src/app-link.js';
 import { hashCourierPin, loadConfig, type Config } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/core/log.js';
 import { generateEd25519, makeSlip, type Ed25519KeyPair, type SlipPlaintext } from '../../src/domain/index.js';
+import type { Screen } from '../../src/domain/screens.js';
 import { FakeClock } from './fake-clock.js';
 import { tempDir } from './tmp.js';
 
 export const FAST = { logN: 14, r: 1, p: 1 };
 export const COURIER = { id: '7001', pin: '246810' };
 
+/** A screen as /sim/state gives it: its id, what it is about, and its words in the default language. */
+export interface SimScreen {
+  id: string;
+  params: Record<string, unknown>;
+  text: string;
+}
+
+/** A kiosk's in-process screen as /sim/state would give it (the words left out). */
+export function simScreen(s: Screen): SimScreen {
+  const { id, ...params } = s;
+  return { id, params, text: '' };
+}
+
 /** GET /sim/state, as sim-control.md gives it. */
 export interface SimState {
-  compartments: Array<{ id: string; size: string; locked: boolean | null; doorOpen: boolean | null; unlockPulses: number }>;
-  screen: { id: string; text: string };
+  compartments: Array<{ id: string; size: string; locked: boolean | null; doorOpen: boolean | null; itemPresent: boolean | null; unlockPulses: number }>;
+  screen: SimScreen;
   card: { files: Record<string, string> } | null;
 }
 
@@ -35,7 +50,7 @@ export interface Harness extends Driven {
 }
 
 /** A simulated kiosk on free ports with a fake clock, a trusted test seller and one courier. */
-export async function startHarness(opts: { tune?: (c: Config) => void; link?: StartOptions['link']; withLink?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { tune?: (c: Config) => void; link?: StartOptions['link']; withLink?: boolean; cash?: CashAcceptor } = {}): Promise<Harness> {
   const t = tempDir('pk-e2e-');
   const seller = { id: 'shop-a', keys: generateEd25519() };
   const config = loadConfig({
@@ -53,7 +68,12 @@ export async function startHarness(opts: { tune?: (c: Config) => void; link?: St
     },
   });
   // The harness owns the (simulated) hardware, so a kiosk restart finds doors as people left them.
-  const hw = buildDevices(config, clock);
+  const hw = await buildDevices(config, clock);
+  // A real cash driver (on a pty) in place of the in-process one; the caller closes it.
+  if (opts.cash) {
+    hw.devices.cash = opts.cash;
+    hw.sims.cash = null;
+  }
   const start = () =>
     startKiosk({ config, clock, log: createLogger({ level: 'debug', destination: sink }), link: opts.withLink ? linkFromConfig(config) : opts.link, devices: { devices: hw.devices, sims: hw.sims } });
   const h: Harness = {
@@ -111,7 +131,7 @@ export interface Hands {
   press(keys: string): Promise<void>;
   scan(text: string): Promise<void>;
   door(compartmentId: string, open: boolean): Promise<void>;
-  screen(): Promise<{ id: string; text: string }>;
+  screen(): Promise<SimScreen>;
   /** Unlock pulses per compartment so far. */
   pulses(): Promise<Record<string, number>>;
 }
@@ -123,7 +143,7 @@ export interface Driven {
   slip(txn: string, code: string): Promise<string>;
 }
 
-export async function waitFor(hands: Hands, id: string, timeoutMs = 10_000): Promise<{ id: string; text: string }> {
+export async function waitFor(hands: Hands, id: string, timeoutMs = 10_000): Promise<SimScreen> {
   const end = Date.now() + timeoutMs;
   let s = await hands.screen();
   while (s.id !== id && Date.now() < end) {
@@ -134,10 +154,17 @@ export async function waitFor(hands: Hands, id: string, timeoutMs = 10_000): Pro
   return s;
 }
 
-/** Signs a courier in, scans slip and number, picks size M if asked, and closes the door. Returns the compartment. */
-export async function load(d: Driven, txn: string, code: string, opts: { slip?: string; noSlip?: boolean } = {}): Promise<string> {
+/** `*` until the idle screen: `*` is back / start over everywhere, and staff sign in from idle. */
+export async function toIdle(hands: Hands): Promise<void> {
+  for (let i = 0; i < 4 && (await hands.screen()).id !== 'idle'; i++) await hands.press('*');
+  await waitFor(hands, 'idle');
+}
+
+/** Signs a courier in, scans slip and number, picks size M if asked: resolves with the compartment unlocked for it (door still closed). */
+export async function openLoad(d: Driven, txn: string, code: string, opts: { slip?: string; noSlip?: boolean } = {}): Promise<string> {
   const { hands } = d;
-  await hands.press('*');
+  await toIdle(hands);
+  await hands.press('**');
   await waitFor(hands, 'courier-id');
   await hands.press(`${COURIER.id}#`);
   await waitFor(hands, 'courier-pin');
@@ -156,8 +183,20 @@ export async function load(d: Driven, txn: string, code: string, opts: { slip?: 
   }
   if (s.id === 'courier-size') await hands.press('2');
   s = await waitFor(hands, 'courier-door');
-  const id = /compartment ([A-Z][0-9]{2})/.exec(s.text)![1];
+  return s.params.compartment as string;
+}
+
+/** A whole courier load: openLoad, then the door opens and closes and the courier signs out. Returns the compartment. */
+export async function load(
+  d: Driven,
+  txn: string,
+  code: string,
+  opts: { slip?: string; noSlip?: boolean; beforeClose?: (compartmentId: string) => Promise<void> } = {},
+): Promise<string> {
+  const { hands } = d;
+  const id = await openLoad(d, txn, code, opts);
   await hands.door(id, true);
+  await opts.beforeClose?.(id);
   await hands.door(id, false);
   await waitFor(hands, 'courier-scan');
   await hands.press('*');
@@ -166,7 +205,7 @@ export async function load(d: Driven, txn: string, code: string, opts: { slip?: 
 }
 
 /** Names the parcel by scan, types the code, returns the screen reached. */
-export async function tryCode(d: Driven, txn: string, code: string, expect: string): Promise<{ id: string; text: string }> {
+export async function tryCode(d: Driven, txn: string, code: string, expect: string): Promise<SimScreen> {
   await d.hands.scan(`${d.sellerId}/${txn}`);
   await waitFor(d.hands, 'enter-code');
   await d.hands.press(`${code}#`);

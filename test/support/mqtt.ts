@@ -5,7 +5,7 @@
  * and a polling wait.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { rfc3339, systemClock, type Clock } from '../../src/clock.js';
+import { rfc3339, systemClock, type Clock } from '../../src/core/clock.js';
 import {
   createTrustStore,
   encodeEnvelope,
@@ -16,7 +16,7 @@ import {
   type Signer,
 } from '../../src/domain/index.js';
 import { SellerLink, startEmbeddedBroker, type EmbeddedBroker, type SellerLinkOptions } from '../../src/link/index.js';
-import { silentLog, type Log } from '../../src/log.js';
+import { silentLog, type Log } from '../../src/core/log.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { Mosquitto } from './mosquitto.js';
 import { tempDir } from './tmp.js';

@@ -6,7 +6,7 @@
  * reader and a prepared card.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import { CardError, type CardInfo, type CardReader, type CardReaderEvents } from '../../../drivers/card/contract.js';
 
 /** What a test can do to the card side. */

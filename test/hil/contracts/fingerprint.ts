@@ -5,7 +5,7 @@
  * is asked to touch the pad.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import type { FingerprintEvents, FingerprintPad } from '../../../drivers/fingerprint/contract.js';
 
 export interface FingerprintRig {

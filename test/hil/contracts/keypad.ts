@@ -23,7 +23,7 @@ export interface KeypadHarness {
 }
 
 export interface KeypadContractOptions {
-  /** How long to wait for the keys (ms). Default 1000; raise it when a person presses them. */
+  /** How long to wait for the keys (ms). Default 5000 (they come in well under a second unless the machine is busy); raise it when a person presses them. */
   keyTimeoutMs?: number;
 }
 
@@ -36,7 +36,7 @@ async function waitFor(what: string, cond: () => boolean, ms: number): Promise<v
 }
 
 export function keypadContract(name: string, make: () => Promise<KeypadHarness>, options: KeypadContractOptions = {}): void {
-  const keyMs = options.keyTimeoutMs ?? 1000;
+  const keyMs = options.keyTimeoutMs ?? 5000;
 
   describe(`Keypad contract: ${name}`, () => {
     let h: KeypadHarness | null = null;

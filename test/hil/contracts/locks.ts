@@ -13,8 +13,8 @@
  * time, so a harness must use the system clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
-import type { Channel, LockBank } from '../../../drivers/locks/contract.js';
+import { DeviceError } from '../../../src/core/errors.js';
+import { itemPresent, type Channel, type LockBank } from '../../../drivers/locks/contract.js';
 
 export interface LockHarness {
   /** The bank under test, not opened yet. */
@@ -27,6 +27,12 @@ export interface LockHarness {
   pulses?: (channel: Channel) => number;
   /** From now on unlocks of `channel` do not release the lock (jammed lock, board that never confirms). */
   jam?: (channel: Channel) => void | Promise<void>;
+  /** Something is put into `channel` (its item sensor sees it). Only for banks with item sensors. */
+  putItem?: (channel: Channel) => void | Promise<void>;
+  /** `channel` is emptied. */
+  takeItem?: (channel: Channel) => void | Promise<void>;
+  /** The channels that have an item sensor ([] or absent: none; every other channel must read itemPresent null). */
+  itemSensors?: readonly Channel[];
   /** Frees what the harness made (sims, ptys) after the suite closed the bank. */
   dispose(): Promise<void>;
 }
@@ -36,6 +42,8 @@ export interface LockContractOptions {
   hardware?: boolean;
   /** How long to wait for an event (ms). Default 1000; the 100 ms p99 latency is measured by bench/door-latency.ts. */
   eventTimeoutMs?: number;
+  /** The bank has item sensors and the harness the putItem/takeItem hooks: register the item tests. */
+  items?: boolean;
   /** With hardware: the channel the unlock test may pulse. Without it no unlock test is registered. */
   unlockChannel?: Channel;
 }
@@ -92,6 +100,7 @@ export function lockBankContract(name: string, make: () => Promise<LockHarness>,
       for (const s of states) {
         expect([true, false, null]).toContain(s.locked);
         expect([true, false, null]).toContain(s.doorOpen);
+        expect([true, false, null]).toContain(itemPresent(s));
         if (!hardware) expect(s.doorOpen).not.toBe(true);
       }
       const one = await bank.state(bank.channels[0]);
@@ -174,14 +183,63 @@ export function lockBankContract(name: string, make: () => Promise<LockHarness>,
       expect(s.doorOpen).not.toBe(true);
     });
 
+    it('channels without an item sensor read itemPresent null; sensed ones read true or false', async () => {
+      const harness = await start();
+      const sensed = new Set(harness.itemSensors ?? []);
+      for (const s of await harness.bank.states()) {
+        if (sensed.has(s.channel)) expect(typeof itemPresent(s)).toBe('boolean');
+        else expect(itemPresent(s)).toBeNull();
+      }
+    });
+
+    if (options.items) registerItemTests();
+
+    function registerItemTests(): void {
+      it('an item put in and taken out reaches the item event once each, and state() agrees', async () => {
+        const harness = await start();
+        const ch = hook(harness.itemSensors?.at(-1), 'itemSensors');
+        const { bank } = harness;
+        const items: Array<{ channel: Channel; present: boolean }> = [];
+        bank.on('item', (channel, present) => items.push({ channel, present }));
+        expect(itemPresent(await bank.state(ch))).toBe(false);
+        await hook(harness.putItem, 'putItem')(ch);
+        await waitFor(`item in ${ch}`, () => items.length === 1, eventMs);
+        expect(itemPresent(await bank.state(ch))).toBe(true);
+        await hook(harness.takeItem, 'takeItem')(ch);
+        await waitFor(`item out of ${ch}`, () => items.length === 2, eventMs);
+        await sleep(150);
+        expect(items).toEqual([{ channel: ch, present: true }, { channel: ch, present: false }]);
+        expect(itemPresent(await bank.state(ch))).toBe(false);
+      });
+
+      it('an item put in and the door shut together: the item change comes before the door change', async () => {
+        const harness = await start();
+        const ch = hook(harness.itemSensors?.[0], 'itemSensors');
+        const { bank } = harness;
+        const seen: string[] = [];
+        bank.on('item', (c, present) => seen.push(`item ${c} ${present}`));
+        bank.on('door', (c, open) => seen.push(`door ${c} ${open ? 'open' : 'closed'}`));
+        await bank.unlock(ch);
+        await hook(harness.openDoor, 'openDoor')(ch);
+        await waitFor(`door ${ch} open`, () => seen.includes(`door ${ch} open`), eventMs);
+        await hook(harness.putItem, 'putItem')(ch);
+        await hook(harness.closeDoor, 'closeDoor')(ch);
+        await waitFor(`door ${ch} closed`, () => seen.includes(`door ${ch} closed`), eventMs);
+        expect(seen).toEqual([`door ${ch} open`, `item ${ch} true`, `door ${ch} closed`]);
+      });
+    }
+
     it('emits no events after close', async () => {
       const harness = await start();
       const { bank } = harness;
       const seen: string[] = [];
       bank.on('door', () => seen.push('door'));
       bank.on('lock', () => seen.push('lock'));
+      bank.on('item', () => seen.push('item'));
       await bank.close();
       await hook(harness.openDoor, 'openDoor')(bank.channels[0]);
+      const sensed = harness.itemSensors?.[0];
+      if (sensed !== undefined) await hook(harness.putItem, 'putItem')(sensed);
       await sleep(150);
       expect(seen).toEqual([]);
     });

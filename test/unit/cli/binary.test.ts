@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kidOf } from '../../../src/domain/index.js';
@@ -82,5 +83,14 @@ describe('the built binary', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('unknown option --frobnicate');
+  });
+
+  it('doctor finds the manifest worker beside the bundled code, and it opens a signed manifest', () => {
+    expect(existsSync(path.join(ROOT, 'dist/kiosk/manifest-worker.js'))).toBe(true);
+    const dir = tempDir('pk-bin-');
+    const sellers = Object.fromEntries(keys.sellers.map((s) => [s.id, [s.publicKey]]));
+    const r = run(['doctor', '--config', writeConfig(dir, { trust: { sellers } })]);
+    expect(r.stdout).toMatch(/^ok {4}manifest worker {2}opens a signed test manifest in a worker thread \(\d+ ms\)$/m);
+    expect(r.status).toBe(0);
   });
 });

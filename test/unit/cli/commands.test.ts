@@ -88,6 +88,18 @@ describe('config check', () => {
     );
   });
 
+  it('refuses /sim on a host that is not loopback, and allows it on loopback', async () => {
+    const open = testIo();
+    expect(await main(['config', 'check', '--config', writeConfig(tempDir(), { http: { host: '0.0.0.0' } })], open.io)).toBe(2);
+    expect(open.stderr()).toContain('http.host: "0.0.0.0" is not a loopback address');
+    const lan = testIo();
+    expect(await main(['config', 'check', '--config', writeConfig(tempDir(), { http: { host: '192.168.1.20' } })], lan.io)).toBe(2);
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      const t = testIo();
+      expect(await main(['config', 'check', '--config', writeConfig(tempDir(), { http: { host } })], t.io), host).toBe(0);
+    }
+  });
+
   it('rejects arguments it does not take', async () => {
     const t = testIo();
     expect(await main(['config', 'check', 'extra'], t.io)).toBe(2);

@@ -1,31 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { kioskWaitMs, offlineAllowed, type AttemptLimits } from '../../../src/domain/attempts.js';
-
-const L: AttemptLimits = {
-  perParcel: 10,
-  kioskFreeFailures: 3,
-  kioskBackoffStartMs: 30_000,
-  kioskBackoffMaxMs: 900_000,
-  kioskWindowMs: 3_600_000,
-};
+import { DEFAULT_LIMITS as L, kioskNextTry, offlineAllowed, parcelNextTry, triesLeft } from '../../../src/domain/attempts.js';
 
 describe('attempt policy', () => {
-  it('costs no wait for the first free failures', () => {
-    expect(kioskWaitMs(0, null, 1000, L)).toBe(0);
-    expect(kioskWaitMs(3, 1000, 1000, L)).toBe(0);
-  });
-
-  it('waits 30 s after the free failures, then doubles up to the cap', () => {
-    expect(kioskWaitMs(4, 1000, 1000, L)).toBe(30_000);
-    expect(kioskWaitMs(5, 1000, 1000, L)).toBe(60_000);
-    expect(kioskWaitMs(6, 1000, 1000, L)).toBe(120_000);
-    expect(kioskWaitMs(50, 1000, 1000, L)).toBe(900_000);
-    expect(kioskWaitMs(4, 1000, 21_000, L)).toBe(10_000);
-    expect(kioskWaitMs(4, 1000, 31_000, L)).toBe(0);
-  });
-
-  it('stops offline checks of a parcel at its limit', () => {
+  it('allows 5 wrong codes where the seller decides online, 10 offline', () => {
+    expect(triesLeft(4, true, L)).toBe(1);
+    expect(triesLeft(5, true, L)).toBe(0);
+    expect(triesLeft(9, false, L)).toBe(1);
+    expect(triesLeft(10, false, L)).toBe(0);
     expect(offlineAllowed(9, L)).toBe(true);
     expect(offlineAllowed(10, L)).toBe(false);
+  });
+
+  it('makes tries on one parcel wait 10 s, 20 s, 40 s … after its second wrong code', () => {
+    expect(parcelNextTry(1, 1000, L)).toBe(0);
+    expect(parcelNextTry(2, 1000, L)).toBe(11_000);
+    expect(parcelNextTry(3, 1000, L)).toBe(21_000);
+    expect(parcelNextTry(4, 1000, L)).toBe(41_000);
+    expect(parcelNextTry(50, 1000, L)).toBe(301_000);
+  });
+
+  it('waits across the kiosk only for wrong codes spread over 3 parcels: 30 s, then 60 s …', () => {
+    expect(kioskNextTry(1, 1000, L)).toBe(0); // many wrong codes on one parcel: strangers never wait
+    expect(kioskNextTry(2, 1000, L)).toBe(0);
+    expect(kioskNextTry(3, 1000, L)).toBe(31_000);
+    expect(kioskNextTry(4, 1000, L)).toBe(61_000);
+    expect(kioskNextTry(60, 1000, L)).toBe(901_000);
+    expect(kioskNextTry(3, null, L)).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  checkOpenedSlip,
   checkSlip,
+  openSlip,
   createTrustStore,
   isTxn,
   kioskHintOf,
@@ -46,6 +48,21 @@ describe('slips.json', () => {
       }
     });
   }
+
+  it('opened first (steps 1–3) and checked with the code after (4–5), every vector gives what checkSlip gives', async () => {
+    for (const v of slips) {
+      const o = openSlip(v.slip, { trust: sellerTrust, allowMode0: v.check.allowMode0 ?? true, kioskX25519 });
+      const whole = await run(v);
+      if (!o.ok || v.check.code === null) {
+        expect(o.ok ? 'open' : o.reason, v.name).toBe(o.ok ? 'open' : (whole as { reason: string }).reason);
+        continue;
+      }
+      const r = await checkOpenedSlip(o.opened, v.check.code, v.check.expectTxn);
+      expect(r.ok ? { txn: r.txn, plaintext: r.plaintext, keys: r.keys } : r.reason, v.name).toEqual(
+        whole.ok ? { txn: whole.txn, plaintext: whole.plaintext, keys: whole.keys } : whole.reason,
+      );
+    }
+  });
 
   it('every vector that fails before step 4 runs no scrypt at all', async () => {
     const early = slips.filter((v) => !v.expect.ok && v.expect.reason !== 'wrong-code' && v.expect.reason !== 'txn-mismatch');

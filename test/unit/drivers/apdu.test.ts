@@ -240,7 +240,7 @@ describe('fuzz: random and mutated response APDUs', () => {
       }),
       { numRuns: 100_000 },
     );
-  });
+  }, 120_000);
 
   it('the sim card answers 20,000 random commands with a status word and never throws', () => {
     fc.assert(
@@ -252,5 +252,5 @@ describe('fuzz: random and mutated response APDUs', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, 120_000);
 });

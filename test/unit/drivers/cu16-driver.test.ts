@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import { Cu16LockBank, type Cu16Options } from '../../../drivers/locks/cu16.js';
 import { CU16_CMD, Cu16Decoder } from '../../../drivers/locks/cu16-codec.js';
 import { attachCu16Sims, type Cu16BoardSim } from '../../../drivers/locks/cu16-sim.js';
@@ -78,8 +78,8 @@ describe('CU16 driver (pipe + fake clock)', () => {
     await run(clock, 100);
     const states = await settle(clock, bank.states());
     expect(states).toHaveLength(32);
-    expect(states[17]).toEqual({ channel: 18, locked: true, doorOpen: true });
-    expect(states[0]).toEqual({ channel: 1, locked: true, doorOpen: false });
+    expect(states[17]).toEqual({ channel: 18, locked: true, doorOpen: true, itemPresent: null });
+    expect(states[0]).toEqual({ channel: 1, locked: true, doorOpen: false, itemPresent: null });
     expect(events).toEqual([]);
     expect(bank.channels).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
   });
@@ -163,7 +163,7 @@ describe('CU16 driver (pipe + fake clock)', () => {
     expect(errors[0].code).toBe('timeout');
     expect(errors[0].message).toMatch(/board 1 stopped answering.*channels 17-32 are unknown/);
     const states = await settle(clock, bank.states());
-    expect(states[16]).toEqual({ channel: 17, locked: null, doorOpen: null });
+    expect(states[16]).toEqual({ channel: 17, locked: null, doorOpen: null, itemPresent: null });
     expect(states[0].locked).toBe(true);
     await expect(settle(clock, bank.unlock(17))).rejects.toMatchObject({ code: 'timeout' });
     sims[1].fault = 'none';
@@ -212,7 +212,7 @@ describe('CU16 driver (pipe + fake clock)', () => {
     const { bank, sims, errors, clock } = await rig();
     sims[0].fault = 'garbage';
     await settle(clock, bank.unlock(2));
-    expect(await settle(clock, bank.state(2))).toEqual({ channel: 2, locked: false, doorOpen: false });
+    expect(await settle(clock, bank.state(2))).toEqual({ channel: 2, locked: false, doorOpen: false, itemPresent: null });
     expect(errors.some((e) => e.code === 'protocol' && /stray byte/.test(e.message))).toBe(true);
   });
 
@@ -261,9 +261,9 @@ describe('CU16 driver (pipe + fake clock)', () => {
   it('sensor polarity: open-low inverts, none reports null and confirms by the lock alone', async () => {
     const low = await rig({ doorSensor: 'open-low' });
     // The sim still reports open-high, so with open-low a closed door reads as open.
-    expect(await settle(low.clock, low.bank.state(1))).toEqual({ channel: 1, locked: true, doorOpen: true });
+    expect(await settle(low.clock, low.bank.state(1))).toEqual({ channel: 1, locked: true, doorOpen: true, itemPresent: null });
     const none = await rig({ doorSensor: 'none' });
-    expect(await settle(none.clock, none.bank.state(1))).toEqual({ channel: 1, locked: true, doorOpen: null });
+    expect(await settle(none.clock, none.bank.state(1))).toEqual({ channel: 1, locked: true, doorOpen: null, itemPresent: null });
     none.sims[0].openDoor(1);
     await run(none.clock, 100);
     expect(none.events).toEqual([]);

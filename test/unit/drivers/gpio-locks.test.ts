@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import { SimGpioChip } from '../../../drivers/gpio/sim.js';
 import { GpioLockBank, type GpioLockConfig } from '../../../drivers/locks/gpio.js';
 import { GpioLockSim, type GpioLockSimOptions } from '../../../drivers/locks/gpio-sim.js';
@@ -81,9 +81,9 @@ describe('GpioLockBank: relays', () => {
 
   it('refuses a pulse longer than 5000 ms, naming the field', () => {
     const chip = new SimGpioChip(new FakeClock());
-    expect(() => new GpioLockBank(chip, { ...CONFIG, pulseMs: 6000 })).toThrow(/locks\.gpio\.pulseMs: at most 5000 ms/);
+    expect(() => new GpioLockBank(chip, { ...CONFIG, pulseMs: 6000 })).toThrow(/locks\.gpio\.pulseMs: must be a whole number from 10 to 5000, not 6000/);
     expect(() => new GpioLockBank(chip, { ...CONFIG, relays: [...CONFIG.relays, { channel: 3, relayGpio: 6, doorGpio: 7 }] }))
-      .toThrow(/relays\[2\]\.relayGpio: GPIO 6 is already used as channel 1 doorGpio/);
+      .toThrow(/relays\[2\]\.relayGpio: GPIO 6 is also used by relays\[0\]\.doorGpio/);
   });
 
   it('switches the relay off at once when switching it on throws after the pin changed', async () => {
@@ -221,13 +221,13 @@ describe('GpioLockBank: door inputs', () => {
 
   it('state(): locked is null (a relay cannot tell); an unreadable door is null, reported once', async () => {
     const { chip, sim, bank, errors } = await setup();
-    expect(await bank.state(1)).toEqual({ channel: 1, locked: null, doorOpen: false });
+    expect(await bank.state(1)).toEqual({ channel: 1, locked: null, doorOpen: false, itemPresent: null });
     sim.openDoor(2, { force: true });
-    expect(await bank.state(2)).toEqual({ channel: 2, locked: null, doorOpen: true });
+    expect(await bank.state(2)).toEqual({ channel: 2, locked: null, doorOpen: true, itemPresent: null });
     chip.failNext(6, 'read');
     expect(await bank.states()).toEqual([
-      { channel: 1, locked: null, doorOpen: null },
-      { channel: 2, locked: null, doorOpen: true },
+      { channel: 1, locked: null, doorOpen: null, itemPresent: null },
+      { channel: 2, locked: null, doorOpen: true, itemPresent: null },
     ]);
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/door input GPIO 6 could not be read \(EIO/)]);
   });

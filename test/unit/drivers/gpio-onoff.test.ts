@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import { OnoffGpioChip } from '../../../drivers/gpio/onoff-port.js';
 import { MatrixKeypad } from '../../../drivers/keypad/matrix.js';
 import { GpioLockBank } from '../../../drivers/locks/gpio.js';

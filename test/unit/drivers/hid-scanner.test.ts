@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import type { ScanRead } from '../../../drivers/scanner/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid.js';
 import { nodeHidOpener, parseVidPid } from '../../../drivers/scanner/hid-node.js';

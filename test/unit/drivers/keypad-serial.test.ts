@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceError } from '../../../drivers/errors.js';
+import type { DeviceError } from '../../../src/core/errors.js';
 import type { Key } from '../../../drivers/keypad/contract.js';
 import { SerialKeypad, type SerialKeypadOptions } from '../../../drivers/keypad/serial.js';
 import { KeypadWireSim, type KeypadWireMode } from '../../../drivers/keypad/serial-sim.js';

@@ -60,7 +60,7 @@ describe('line codec', () => {
       ),
       { numRuns: 50_000 },
     );
-  });
+  }, 120_000);
 
   it('50,000 junk prefixes: a valid line after any junk and an ending is decoded intact', () => {
     fc.assert(
@@ -71,5 +71,5 @@ describe('line codec', () => {
       }),
       { numRuns: 50_000 },
     );
-  });
+  }, 120_000);
 });

@@ -153,8 +153,8 @@ describe('MatrixKeypad', () => {
   it('rejects a layout that does not fit the wiring, naming each problem', () => {
     const chip = new SimGpioChip(new FakeClock());
     expect(() => new MatrixKeypad(chip, { rows: [1, 2], cols: [3, 4], layout: ['12', '3A'] }))
-      .toThrow(/keypad\.matrix\.layout\[1\]: "A" is not a keypad key/);
-    expect(() => new MatrixKeypad(chip, { rows: [1, 2], cols: [3, 4] })).toThrow(/layout: needs one string per row \(2\), got 4/);
+      .toThrow(/keypad\.matrix\.layout\[1\]: "3A" has "A": keys must be 0-9, \* or #/);
+    expect(() => new MatrixKeypad(chip, { rows: [1, 2], cols: [3, 4] })).toThrow(/layout: has 4 rows but 2 row GPIOs are configured/);
   });
 });
 

@@ -131,7 +131,7 @@ describe('fuzz: random and mutated NDEF blobs', () => {
       }),
       { numRuns: 100_000 },
     );
-  });
+  }, 120_000);
 
   it('a Text record after any run of foreign TLVs is still found (resync over junk TLVs)', () => {
     const junkTlv = fc
@@ -144,5 +144,5 @@ describe('fuzz: random and mutated NDEF blobs', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, 120_000);
 });

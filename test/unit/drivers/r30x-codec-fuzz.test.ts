@@ -108,7 +108,7 @@ describe('r30x decoder under fuzz (fast-check)', () => {
       }),
       { numRuns: 100_000 },
     );
-  });
+  }, 120_000);
 
   it('decodes every whole packet among 100,000 mixes of whole, flipped, cut and noise pieces, however chunked', () => {
     fc.assert(
@@ -131,7 +131,7 @@ describe('r30x decoder under fuzz (fast-check)', () => {
       ),
       { numRuns: 100_000 },
     );
-  });
+  }, 120_000);
 
   it('decodes packets behind pure noise byte-exactly and in order', () => {
     fc.assert(
@@ -151,5 +151,5 @@ describe('r30x decoder under fuzz (fast-check)', () => {
       ),
       { numRuns: 20_000 },
     );
-  });
+  }, 120_000);
 });

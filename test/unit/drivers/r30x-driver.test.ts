@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../../drivers/errors.js';
+import { DeviceError } from '../../../src/core/errors.js';
 import { R30xPad, type R30xPadOptions } from '../../../drivers/fingerprint/r30x.js';
 import { encodeDataPackets, R30xDecoder, type R30xPacket } from '../../../drivers/fingerprint/r30x-codec.js';
 import { R30xSim, type R30xSimOptions } from '../../../drivers/fingerprint/r30x-sim.js';

@@ -4,7 +4,7 @@ import type { ScanRead } from '../../../drivers/scanner/contract.js';
 import { SerialScanner, type SerialScannerOptions } from '../../../drivers/scanner/serial.js';
 import { ScannerWireSim } from '../../../drivers/scanner/serial-sim.js';
 import { createPipePair, type PipePair } from '../../../drivers/serial/pipe.js';
-import type { DeviceError } from '../../../drivers/errors.js';
+import type { DeviceError } from '../../../src/core/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));

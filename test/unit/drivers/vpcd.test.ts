@@ -63,7 +63,7 @@ describe('vpcd framing', () => {
       }),
       { numRuns: 10_000 },
     );
-  });
+  }, 120_000);
 });
 
 /** vpcd's side of the socket: sends what pcscd would, collects the card's answers. */

@@ -23,7 +23,9 @@ describe('typed entries', () => {
 describe('what a scan is', () => {
   it('tells slips, courier badges, parcel names and junk apart', () => {
     expect(classifyScan('PKS1.AQAG')).toEqual({ kind: 'slip', text: 'PKS1.AQAG' });
-    expect(classifyScan('courier:7001')).toEqual({ kind: 'courier', courierId: '7001' });
+    expect(classifyScan('courier:7001')).toEqual({ kind: 'staff', role: 'courier', id: '7001' });
+    expect(classifyScan('clerk:8001')).toEqual({ kind: 'staff', role: 'clerk', id: '8001' });
+    expect(classifyScan('operator:9001')).toEqual({ kind: 'staff', role: 'operator', id: '9001' });
     expect(classifyScan('shop-a/T-1')).toEqual({ kind: 'parcel', sellerId: 'shop-a', txn: 'T-1', bare: 'shop-a/T-1' });
     // a txn may hold '/': both readings are kept
     expect(classifyScan('T-2026/11/1')).toEqual({ kind: 'parcel', sellerId: 'T-2026', txn: '11/1', bare: 'T-2026/11/1' });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../../src/link/manifest.js';
 import { readManifest, type ManifestMessage } from '../../../src/link/messages.js';
-import { silentLog } from '../../../src/log.js';
+import { silentLog } from '../../../src/core/log.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { LinkStore } from '../../../src/store/link-store.js';
 import { tempDir } from '../../support/tmp.js';

@@ -42,6 +42,14 @@ describe('inbound message shapes', () => {
     expect(accepted).toBeGreaterThan(30); // Both sides of the boundary were exercised.
   });
 
+  it('accepts a verifier without its key (online only), keeping salt and parameters; a key that is not one is refused', () => {
+    const salt = b64uEncode(Buffer.alloc(16, 3));
+    const r = manifestWith({ salt, logN: 14, r: 8, p: 1 });
+    expect(r.ok && JSON.parse(r.value.upserts[0].verifier!)).toEqual({ salt, logN: 14, r: 8, p: 1 });
+    expect(manifestWith({ salt, logN: 14, r: 8, p: 1, key: 7 }).ok).toBe(false);
+    expect(manifestWith({ logN: 14, r: 8, p: 1 }).ok).toBe(false);
+  });
+
   it('reads topics: this kiosk only, and knows its own status and alarm', () => {
     expect(kioskTopicKind('pk/v1/kiosk/k1/manifest', 'k1')).toBe('manifest');
     expect(kioskTopicKind('pk/v1/kiosk/k1/ack', 'k1')).toBe('ack');

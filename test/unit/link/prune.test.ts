@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTrustStore, generateEd25519 } from '../../../src/domain/index.js';
 import { SellerLink } from '../../../src/link/index.js';
-import { silentLog } from '../../../src/log.js';
+import { silentLog } from '../../../src/core/log.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/tmp.js';

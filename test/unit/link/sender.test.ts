@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLog } from '../../../src/log.js';
+import { silentLog } from '../../../src/core/log.js';
 import { OutboxSender } from '../../../src/link/sender.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { LinkStore } from '../../../src/store/link-store.js';

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -172,6 +172,42 @@ describe('store: tables', () => {
     expect(store.messages.lastSeq('shop-a')).toBeNull();
     store.messages.setLastSeq('shop-a', 7);
     expect(store.messages.lastSeq('shop-a')).toBe(7);
+  });
+});
+
+describe('store: checkpoints', () => {
+  /** Rows of kind test.row in the database file alone, without its WAL. */
+  function inFile(path: string): number {
+    copyFileSync(path, `${path}.copy`);
+    const db = new Database(`${path}.copy`, { readonly: true });
+    try {
+      return db.prepare("SELECT COUNT(*) FROM audit WHERE kind = 'test.row'").pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  }
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('checkpoints on the next turn of the event loop, never inside a commit', async () => {
+    const { store, path } = fresh();
+    store.db.pragma('wal_checkpoint(TRUNCATE)'); // the schema in the file
+    for (let i = 0; i < 300; i++) store.tx(() => store.audit.add('test.row', T0 + i, { detail: String(i) }));
+    // 300 commits with no turn between them: all committed, none copied yet (SQLite's own checkpoint waits for 4000 pages).
+    expect(store.db.prepare("SELECT COUNT(*) FROM audit WHERE kind = 'test.row'").pluck().get()).toBe(300);
+    expect(inFile(path)).toBe(0);
+    await turn();
+    expect(inFile(path)).toBe(300);
+  });
+
+  it('keeps the WAL short over many commits', async () => {
+    const { store, path } = fresh();
+    for (let i = 0; i < 1000; i++) {
+      store.tx(() => store.audit.add('test.row', T0 + i, { detail: String(i) }));
+      await turn();
+    }
+    const [wal] = store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+    expect(wal.log).toBeLessThan(200);
+    expect(inFile(path)).toBeGreaterThanOrEqual(800);
   });
 });
 

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { bool, obj } from '../../src/core/config-rules.js';
+
+/**
+ * `devices.locks` for the in-process simulated lock bank (driver `sim`).
+ * `itemSensors: true` gives every compartment an item sensor, as CU12 boards
+ * have, driven from `POST /sim/item/{compartmentId}`; without it the bank has
+ * none (itemPresent null), as most lock boards.
+ */
+export const locksSimSchema = () =>
+  obj({
+    driver: z.literal('sim'),
+    itemSensors: bool().default(false),
+  });

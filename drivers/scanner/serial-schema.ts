@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { baudRate, obj, serialPath } from '../../src/core/config-rules.js';
+
+/** `devices.scanner` for a barcode scanner in serial (or USB CDC) mode. */
+export const scannerSerialSchema = () =>
+  obj({
+    driver: z.literal('serial'),
+    path: serialPath(),
+    baudRate: baudRate().default(9600),
+  });
+
+export type ScannerSerialConfig = z.output<ReturnType<typeof scannerSerialSchema>>;

@@ -1,0 +1,110 @@
+// Bundles the command line (src/cli.ts and what it loads) into one CommonJS
+// file, dist/kiosk/cli.cjs, with esbuild. bin/pickup-kiosk.js compiles it with
+// vm.Script and a V8 code cache (bin/code-cache.js), which ES modules cannot
+// have on Node 20. Commands and drivers loaded on demand (import()) stay
+// wrapped in the file and run only when used. Native modules, packages that
+// find files beside their own code, and the big libraries only the seller, the
+// demo and the camera use (bwip-js, pngjs, @zxing/library) stay external
+// (loaded from node_modules when used): their source would otherwise sit in
+// the kiosk's memory for nothing.
+import { build } from 'esbuild';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist/kiosk');
+const external = [
+  'better-sqlite3',
+  // serialport's own code (streams, parsers) is bundled; its native binding finds its prebuilds beside itself.
+  '@serialport/bindings-cpp',
+  'node-hid',
+  'onoff',
+  'pcsclite',
+  'unix-dgram',
+  'zxing-wasm',
+  'zxing-wasm/*',
+  'bwip-js',
+  'pngjs',
+  '@zxing/library',
+];
+// zod re-exports every locale (350 KiB) through `z.locales`; the kiosk uses none
+// but English, which zod sets up itself. Only `en` is kept in the bundle.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+// The kiosk reaches its broker over mqtt:// or mqtts:// only (the config refuses
+// other URLs): mqtt.js's WebSocket and SOCKS transports (ws, socks, ip-address,
+// 330 KiB) are left out, and say so should anything ask for them.
+const mqttTcpOnly = {
+  name: 'mqtt-tcp-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(ws|socks)$/ }, (args) =>
+      /[\\/]mqtt[\\/]build[\\/]lib[\\/]connect$/.test(args.resolveDir) ? { path: args.path, namespace: 'mqtt-left-out' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'mqtt-left-out' }, (args) => ({
+      contents: `const no = () => { throw new Error(${JSON.stringify(`pickup-kiosk is built without mqtt.js ${args.path} (mqtt:// and mqtts:// only)`)}); };
+module.exports = { __esModule: true, default: no, streamBuilder: no, browserStreamBuilder: no };`,
+      loader: 'js',
+    }));
+  },
+};
+/** Must match bin/pickup-kiosk.js, which calls the function with these arguments. */
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __pkImport) {"use strict";';
+rmSync(outdir, { recursive: true, force: true });
+/** What both bundles share. Less to read and parse at start; names are kept so stack traces stay readable. */
+const common = {
+  outdir,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+const result = await build({
+  ...common,
+  entryPoints: { cli: join(root, 'src/cli.ts') },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The file runs inside WRAPPER_HEAD's function (exports, require, module, __filename, __dirname, __pkImport).
+  define: { 'import.meta.url': '__pkUrl' },
+  banner: { js: 'const __pkUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [zodEnglishOnly, mqttTcpOnly],
+  metafile: true,
+});
+writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+
+// The manifest worker is a module of its own (ESM, dist/kiosk/manifest-worker.js): the link starts it as a
+// thread from beside the code that opens big manifests (src/link/manifest-open.ts).
+await build({
+  ...common,
+  entryPoints: { 'manifest-worker': join(root, 'src/link/manifest-worker.ts') },
+  format: 'esm',
+  plugins: [zodEnglishOnly],
+});
+
+// A script compiled from a V8 code cache loses its dynamic import() callback (Node 20: "A dynamic import
+// callback was not specified"), so the import() calls left in the bundle (external packages: serialport,
+// onoff, node-hid, pcsclite, zxing-wasm) go through the launcher's own import, __pkImport.
+const cli = join(outdir, 'cli.cjs');
+const code = readFileSync(cli, 'utf8');
+const dynamicImport = /(?<![\w$.])import\((?=[\w"'`])/g;
+const sites = code.match(dynamicImport)?.length ?? 0;
+if (sites === 0) throw new Error('build-cli: no import() left in the bundle: is the __pkImport rewrite still needed?');
+// The file is one function expression, the source bin/pickup-kiosk.js compiles as it is (wrapping it there
+// would keep a second 1.6 MB copy of it in memory until a full GC).
+writeFileSync(cli, `${WRAPPER_HEAD}${code.replace(dynamicImport, '__pkImport(')}\n})`);

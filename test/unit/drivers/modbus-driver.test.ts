@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModbusLockBank, type ModbusLocksOptions } from '../../../drivers/locks/modbus.js';
+import { COIL_OFF, COIL_ON, FN } from '../../../drivers/modbus/codec.js';
+import { ModbusRelaySim } from '../../../drivers/modbus/sim.js';
+import { createPipePair } from '../../../drivers/serial/pipe.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+async function run(clock: FakeClock, ms: number): Promise<void> {
+  for (let i = 0; i < ms; i++) {
+    clock.advance(1);
+    await flush();
+  }
+}
+
+async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3000): Promise<T> {
+  let done = false;
+  const tracked = p.finally(() => {
+    done = true;
+  });
+  tracked.catch(() => undefined);
+  for (let i = 0; i < maxMs && !done; i++) {
+    await flush();
+    if (done) break;
+    clock.advance(1);
+  }
+  await flush();
+  if (!done) throw new Error(`still pending after ${maxMs} ms of fake time`);
+  return tracked;
+}
+
+const banks: ModbusLockBank[] = [];
+afterEach(async () => {
+  for (const b of banks.splice(0)) await b.close();
+});
+
+async function rig(o: Partial<ModbusLocksOptions> = {}): Promise<{ clock: FakeClock; sim: ModbusRelaySim; bank: ModbusLockBank }> {
+  const clock = new FakeClock();
+  const pair = createPipePair();
+  await pair.device.open();
+  const sim = new ModbusRelaySim(pair.device, { unit: 2, replyDelayMs: 2 }, clock);
+  const bank = new ModbusLockBank(pair.kiosk, { unitId: 2, pulseMs: 300, unlockConfirmMs: 500, ...o }, clock);
+  bank.on('error', () => undefined);
+  banks.push(bank);
+  await settle(clock, bank.open());
+  return { clock, sim, bank };
+}
+
+describe('ModbusLockBank (fake time, in-process pipe)', () => {
+  it('generic board: coil on, confirmed by reading it back, off again after pulseMs', async () => {
+    const { clock, sim, bank } = await rig({ board: 'generic' });
+    await settle(clock, bank.unlock(3));
+    expect(sim.coil(2)).toBe(true);
+    expect((await settle(clock, bank.state(3))).locked).toBe(false);
+    await run(clock, 320);
+    expect(sim.coil(2)).toBe(false);
+    const writes = sim.requests.filter((q) => q.fn === FN.writeCoil).map((q) => [q.address, q.value]);
+    expect(writes).toEqual([[2, COIL_ON], [2, COIL_OFF]]);
+  });
+
+  it('a stuck relay: unlock rejects unconfirmed after unlockConfirmMs, naming channel, unit and coil', async () => {
+    const { clock, sim, bank } = await rig();
+    sim.fault = 'stuck';
+    const err = await settle(clock, bank.unlock(1).catch((e: unknown) => e));
+    expect(err).toMatchObject({ code: 'unconfirmed', message: expect.stringMatching(/compartment channel 1: unit 2 did not energise coil 0 within 500 ms/) });
+  });
+
+  it('a door opened at the board reaches the door event within two polls', async () => {
+    const { clock, sim, bank } = await rig({ pollIntervalMs: 50 });
+    const doors: string[] = [];
+    bank.on('door', (c, o) => doors.push(`${c} ${o}`));
+    sim.openDoor(15);
+    await run(clock, 110);
+    expect(doors).toEqual(['16 true']);
+  });
+
+  it('lockAll switches every coil off', async () => {
+    const { clock, sim, bank } = await rig({ board: 'generic', pulseMs: 5000 });
+    await settle(clock, bank.unlock(4));
+    expect(sim.coil(3)).toBe(true);
+    await settle(clock, bank.lockAll());
+    expect(sim.coil(3)).toBe(false);
+  });
+});
