@@ -12,14 +12,17 @@
 // on a clean stop or 10 s after start, whichever comes first; every other case
 // runs without it. The cache directory is systemd's CacheDirectory= (the unit
 // sets it), else $XDG_CACHE_HOME/pickup-kiosk or ~/.cache/pickup-kiosk.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// This file is CommonJS (bin/package.json): an ES module entry point would load
+// node's ES module loader (a score of built-in modules) on every start.
+'use strict';
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/kiosk/cli.cjs', import.meta.url));
+const bundle = join(__dirname, '../dist/kiosk/cli.cjs');
 
 function cacheDir() {
   const systemd = process.env.CACHE_DIRECTORY?.split(':')[0];
@@ -71,7 +74,15 @@ function loadBundle(produce) {
   return { main: mod.exports.main, save };
 }
 
-const argv = process.argv.slice(2);
-const loaded = existsSync(bundle) ? loadBundle(argv[0] === 'start') : { main: (await import('../dist/src/cli.js')).main, save: () => undefined };
-process.exitCode = await loaded.main(argv);
-loaded.save();
+async function run() {
+  const argv = process.argv.slice(2);
+  const loaded = existsSync(bundle) ? loadBundle(argv[0] === 'start') : { main: (await import('../dist/src/cli.js')).main, save: () => undefined };
+  process.exitCode = await loaded.main(argv);
+  loaded.save();
+}
+
+run().catch((err) => {
+  // main() reports its own errors; this is only for a launcher that cannot run at all.
+  console.error(err);
+  process.exitCode = 1;
+});

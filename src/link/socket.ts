@@ -5,9 +5,10 @@
  * the inbound guard.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { LinkError } from './errors.js';
 import type { MqttLevel } from './mqtt-checks.js';
 import { InboundFramer, MAX_INBOUND_PACKET, type Discarded } from './mqtt-guard.js';
@@ -49,6 +50,9 @@ function readPem(what: string, file: string): Buffer {
   }
 }
 
+/** node:tls is loaded only for an mqtts:// broker: a plain kiosk's start skips it and the modules it brings. */
+const loadBuiltin = createRequire(import.meta.url);
+
 /** Opens the TCP or TLS socket (throws LinkError when a TLS file cannot be read). */
 export function openBrokerSocket(addr: BrokerAddress, files: TlsFiles = {}): net.Socket {
   let socket: net.Socket;
@@ -57,7 +61,7 @@ export function openBrokerSocket(addr: BrokerAddress, files: TlsFiles = {}): net
     if (files.ca !== undefined) options.ca = readPem('CA certificate', files.ca);
     if (files.cert !== undefined) options.cert = readPem('client certificate', files.cert);
     if (files.key !== undefined) options.key = readPem('client key', files.key);
-    socket = tls.connect(options);
+    socket = (loadBuiltin('node:tls') as typeof tls).connect(options);
   } else {
     socket = net.connect({ host: addr.host, port: addr.port });
   }
