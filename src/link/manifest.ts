@@ -162,7 +162,7 @@ export class ManifestApplier {
     private readonly o: ApplierOptions = {},
   ) {
     this.journal = new ManifestJournal(store.db);
-    this.sliceMs = o.sliceMs ?? 8;
+    this.sliceMs = o.sliceMs ?? 5;
     this.chunkedAbove = o.chunkedAbove ?? CHUNKED_ABOVE;
     // A manifest cut off by a crash is undone first; undo rows of finished ones are cleared.
     if (this.journal.pending().length > 0 || this.journal.orphans().length > 0) {

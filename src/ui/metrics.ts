@@ -15,7 +15,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { sampleLoopLag } from './loop-lag.js';
 
 /** What the metrics read; app.ts supplies it (ui reaches no store or driver itself). */
 export interface MetricsSource {
@@ -50,8 +50,7 @@ export function createMetrics(src: MetricsSource): Metrics {
     if (typeof ms === 'number' && kdf.push(ms / 1000) > 1000) kdf.shift();
   };
   subscribe('pickup-kiosk:kdf', onKdf);
-  const lag = monitorEventLoopDelay({ resolution: 20 });
-  lag.enable();
+  const lag = sampleLoopLag();
 
   let registry: Promise<{ text: () => Promise<string>; contentType: string }> | null = null;
   const build = async (): Promise<{ text: () => Promise<string>; contentType: string }> => {
@@ -121,11 +120,10 @@ export function createMetrics(src: MetricsSource): Metrics {
       g.set({ scope: 'compartments' }, s.compartments.length);
     });
     gauge('kiosk_event_loop_lag_seconds', 'Event-loop delay since the previous scrape', ['quantile'], (g) => {
-      const q = (p: number): number => (lag.count > 0 ? lag.percentile(p) / 1e9 : 0);
-      g.set({ quantile: '0.5' }, q(50));
-      g.set({ quantile: '0.99' }, q(99));
-      g.set({ quantile: '1' }, lag.count > 0 ? lag.max / 1e9 : 0);
-      lag.reset();
+      const f = lag.take();
+      g.set({ quantile: '0.5' }, f.p50);
+      g.set({ quantile: '0.99' }, f.p99);
+      g.set({ quantile: '1' }, f.max);
     });
     gauge('kiosk_uptime_seconds', 'Seconds since the kiosk started', [], (g) => g.set((src.now() - started) / 1000));
     gauge('kiosk_info', 'Version and config in force', ['version', 'config_hash'], (g) => g.set({ version: src.version, config_hash: src.configHash }, 1));
@@ -142,7 +140,7 @@ export function createMetrics(src: MetricsSource): Metrics {
     },
     stop() {
       unsubscribe('pickup-kiosk:kdf', onKdf);
-      lag.disable();
+      lag.stop();
     },
   };
 }
