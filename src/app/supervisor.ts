@@ -75,7 +75,8 @@ export class DeviceSupervisor {
 
   /** Opens every device once (in order); the ones that fail are retried in the background. Never throws. */
   async start(): Promise<void> {
-    for (const e of this.entries) await this.tryOpen(e);
+    // Side by side: each device's handshake waits on its own line, so start waits for the slowest, not the sum.
+    await Promise.all(this.entries.map((e) => this.tryOpen(e)));
     this.publish();
   }
 
