@@ -16,11 +16,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/kiosk');
 const external = [
   'better-sqlite3',
-  // serialport's own code (streams, parsers) is bundled; its native binding finds its prebuilds beside itself.
-  '@serialport/bindings-cpp',
   'node-hid',
   'onoff',
   'pcsclite',
+  '@serialport/bindings-cpp/package.json',
   'unix-dgram',
   'zxing-wasm',
   'zxing-wasm/*',
@@ -59,6 +58,22 @@ module.exports = { __esModule: true, default: no, streamBuilder: no, browserStre
     }));
   },
 };
+// serialport's JavaScript, @serialport/bindings-cpp's included, is bundled (and so in the code cache: loaded
+// from node_modules it was ~15 ms of every start with real serial drivers). Only the native binding stays in
+// node_modules: node-gyp-build looks for its prebuilds beside the package, which it is told where to find.
+const serialportBindingBesideItsPackage = {
+  name: 'serialport-binding-beside-its-package',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@serialport[\\/]bindings-cpp[\\/]dist[\\/]serialport-bindings\.js$/ }, (args) => ({
+      contents: `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+const { dirname } = require("path");
+exports.binding = require("node-gyp-build")(dirname(require.resolve("@serialport/bindings-cpp/package.json")));`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 /** Must match bin/pickup-kiosk.js, which calls the function with these arguments. */
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __pkImport) {"use strict";';
 rmSync(outdir, { recursive: true, force: true });
@@ -87,7 +102,7 @@ const result = await build({
   // The file runs inside WRAPPER_HEAD's function (exports, require, module, __filename, __dirname, __pkImport).
   define: { 'import.meta.url': '__pkUrl' },
   banner: { js: 'const __pkUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [zodEnglishOnly, mqttTcpOnly],
+  plugins: [zodEnglishOnly, mqttTcpOnly, serialportBindingBesideItsPackage],
   metafile: true,
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
