@@ -1,13 +1,16 @@
 /** docs/proof.md: what each part found, with the machine it ran on. */
 import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
+import type { AclResult } from './acl.js';
 import type { BruteResult } from './brute.js';
 import type { CrashResult } from './crash.js';
 import type { FleetResult } from './fleet.js';
+import type { FuzzResult } from './fuzz.js';
 import type { HostileResult } from './hostile.js';
 import type { OutageResult } from './outage.js';
 import type { Plan } from './plan.js';
 import type { PrivacyResult } from './privacy.js';
+import { renderAcl, renderFuzz } from './report-inputs.js';
 
 export interface Results {
   crash?: CrashResult;
@@ -16,6 +19,8 @@ export interface Results {
   brute?: BruteResult;
   privacy?: PrivacyResult;
   fleet?: FleetResult;
+  fuzz?: FuzzResult;
+  acl?: AclResult;
   failed: Record<string, string>;
   seconds: Record<string, number>;
   /** The whole run, start to end. */
@@ -147,6 +152,7 @@ export function render(r: Results, plan: Plan, mode: string): string {
       '',
     );
   }
+  if (r.fuzz) out.push(...renderFuzz(r.fuzz));
   const b = r.brute;
   if (b) {
     out.push(
@@ -200,6 +206,7 @@ export function render(r: Results, plan: Plan, mode: string): string {
       '',
     );
   }
+  if (r.acl) out.push(...renderAcl(r.acl));
   out.push(
     '## Time per part',
     '',
