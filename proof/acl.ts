@@ -41,7 +41,7 @@ async function refusedConnect(p: Promise<MqttClient>): Promise<{ refused: boolea
     await c.endAsync(true);
     return { refused: false, detail: 'connected' };
   } catch (e) {
-    return { refused: true, detail: (e as Error).message.slice(0, 80) };
+    return { refused: true, detail: `refused: ${(e as Error).message.replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[a-z0-9_]+:/, '').replace(/:\.\.\/.*$/s, '').slice(0, 70)}` };
   }
 }
 
@@ -128,7 +128,7 @@ export async function aclProof(o: { intruders: number; say: Say }): Promise<AclR
       const got = stolen.get(name) ?? [];
       add(`${name} reads kiosk-1's manifests`, 'refused', !got.some((t) => t.startsWith('pk/v1/kiosk/')), got.join(',') || 'nothing arrived');
       add(`${name} reads the seller's events`, 'refused', !got.some((t) => t.startsWith('pk/v1/seller/')), got.join(',') || 'nothing arrived');
-      add(`${name} publishes as a seller to kiosk-1 (manifest, ack, reply)`, 'refused', fromIntruders === 0, `kiosk-1 got ${fromIntruders} of the intruders' messages (${[...new Set(drops)].join('; ')})`);
+      add(`${name} publishes as a seller to kiosk-1 (manifest, ack, reply)`, 'refused', fromIntruders === 0, `kiosk-1 got ${fromIntruders} of the intruders' messages${drops.length > 0 ? ` (${[...new Set(drops)].join('; ')})` : ''}`);
       add(`${name} publishes kiosk-1's status`, 'refused', !forged(name, 'status'), forged(name, 'status') ? 'the operator got it' : 'nothing arrived');
       add(`${name} publishes kiosk-1's alarm`, 'refused', !forged(name, 'alarm'), forged(name, 'alarm') ? 'the operator got it' : 'nothing arrived');
     }

@@ -71,8 +71,10 @@ export function render(r: Results, plan: Plan, mode: string): string {
   out.push(
     'Written by `npm run proof` (proof/run.ts). Each part drives the built kiosk (`bin/pickup-kiosk.js start`) from outside, the way',
     'a person and the network would: simulated devices through `/sim/…` (docs/sim-control.md), a private Mosquitto on a free port, and the',
-    'reference seller (`pickup-kiosk seller serve`) in a process of its own. The quick mode (`npm run proof -- --quick`) runs inside',
-    '`npm test` as test/proof/quick.test.ts and asserts the outcomes below.',
+    'reference seller (`pickup-kiosk seller serve`) in a process of its own. The fuzz part (4) also feeds the kiosk\'s inbound handler, its',
+    'link and its config loader in the runner\'s own process, and the TLS and ACL part (8) runs the kiosk\'s link against the shipped',
+    'Mosquitto config. The quick mode (`npm run proof -- --quick`) runs inside `npm test` as test/proof/quick.test.ts and asserts the',
+    'outcomes below. `--only fuzz,acl` runs chosen parts (crash, outage, hostile, fuzz, brute, privacy, fleet, acl).',
     '',
     `Run: **${mode}**.`,
     '',
