@@ -1,13 +1,16 @@
 /** docs/proof.md: what each part found, with the machine it ran on. */
 import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
+import type { AclResult } from './acl.js';
 import type { BruteResult } from './brute.js';
 import type { CrashResult } from './crash.js';
 import type { FleetResult } from './fleet.js';
+import type { FuzzResult } from './fuzz.js';
 import type { HostileResult } from './hostile.js';
 import type { OutageResult } from './outage.js';
 import type { Plan } from './plan.js';
 import type { PrivacyResult } from './privacy.js';
+import { renderAcl, renderFuzz } from './report-inputs.js';
 
 export interface Results {
   crash?: CrashResult;
@@ -16,6 +19,8 @@ export interface Results {
   brute?: BruteResult;
   privacy?: PrivacyResult;
   fleet?: FleetResult;
+  fuzz?: FuzzResult;
+  acl?: AclResult;
   failed: Record<string, string>;
   seconds: Record<string, number>;
   /** The whole run, start to end. */
@@ -66,8 +71,10 @@ export function render(r: Results, plan: Plan, mode: string): string {
   out.push(
     'Written by `npm run proof` (proof/run.ts). Each part drives the built kiosk (`bin/pickup-kiosk.js start`) from outside, the way',
     'a person and the network would: simulated devices through `/sim/…` (docs/sim-control.md), a private Mosquitto on a free port, and the',
-    'reference seller (`pickup-kiosk seller serve`) in a process of its own. The quick mode (`npm run proof -- --quick`) runs inside',
-    '`npm test` as test/proof/quick.test.ts and asserts the outcomes below.',
+    'reference seller (`pickup-kiosk seller serve`) in a process of its own. The fuzz part (4) also feeds the kiosk\'s inbound handler, its',
+    'link and its config loader in the runner\'s own process, and the TLS and ACL part (8) runs the kiosk\'s link against the shipped',
+    'Mosquitto config. The quick mode (`npm run proof -- --quick`) runs inside `npm test` as test/proof/quick.test.ts and asserts the',
+    'outcomes below. `--only fuzz,acl` runs chosen parts (crash, outage, hostile, fuzz, brute, privacy, fleet, acl).',
     '',
     `Run: **${mode}**.`,
     '',
@@ -147,6 +154,7 @@ export function render(r: Results, plan: Plan, mode: string): string {
       '',
     );
   }
+  if (r.fuzz) out.push(...renderFuzz(r.fuzz));
   const b = r.brute;
   if (b) {
     out.push(
@@ -200,6 +208,7 @@ export function render(r: Results, plan: Plan, mode: string): string {
       '',
     );
   }
+  if (r.acl) out.push(...renderAcl(r.acl));
   out.push(
     '## Time per part',
     '',

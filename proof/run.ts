@@ -1,5 +1,5 @@
 /**
- * `npm run proof [-- --quick] [--only crash,fleet] [--crash-points N] [--crash-minutes M] [--crash-shards N] [--concurrent|--serial]
+ * `npm run proof [-- --quick] [--only crash,fleet,fuzz,acl] [--crash-points N] [--crash-minutes M] [--crash-shards N] [--concurrent|--serial]
  *   [--fleet-kiosks N] [--out FILE] [--save F.json] [--load F.json,…]`
  * Runs the parts (one after another in a full run, all at once in a quick
  * one: each has its own broker, seller and data directory) and writes
@@ -7,9 +7,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aclProof } from './acl.js';
 import { bruteProof } from './brute.js';
 import { addCrashRuns, crashProof } from './crash.js';
 import { fleetProof } from './fleet.js';
+import { fuzzProof } from './fuzz.js';
 import { hostileProof } from './hostile.js';
 import { packageRootDir } from './lib/kiosk.js';
 import { outageProof } from './outage.js';
@@ -48,6 +50,12 @@ export async function runProof(plan: Plan, parts: readonly Part[], say: (l: stri
         case 'fleet':
           r.fleet = await fleetProof({ ...plan.fleet, say });
           break;
+        case 'fuzz':
+          r.fuzz = await fuzzProof({ ...plan.fuzz, say });
+          break;
+        case 'acl':
+          r.acl = await aclProof({ intruders: plan.aclIntruders, say });
+          break;
       }
     } catch (e) {
       r.failed[part] = (e as Error).stack ?? String(e);
@@ -81,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
   const kiosks = arg('--fleet-kiosks');
   if (kiosks !== undefined) plan.fleet.kiosks = Number(kiosks);
   const only = arg('--only');
+  const unknown = (only ?? '').split(',').filter((p) => p !== '' && !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--only: no part ${unknown.join(', ')} (the parts: ${PARTS.join(', ')})`);
   const parts = only === undefined ? PARTS : PARTS.filter((p) => only.split(',').includes(p));
   const r = await runProof(plan, parts, (l) => console.log(l));
   // Parts run at another time (--load a.json,b.json) fill in what this run did not do;

@@ -1,13 +1,14 @@
 /**
  * `npm run proof -- --quick` inside npm test: the built kiosk killed at 30
- * random points, an outage, a hostile broker, guessing, privacy and a small
- * fleet, all at once (each in a world of its own: broker, seller, data
+ * random points, an outage, a hostile broker, fuzzed input on every inbound
+ * path, guessing, privacy, a small fleet, and the shipped Mosquitto TLS and
+ * ACL config, all at once (each in a world of its own: broker, seller, data
  * directory), each asserting what must hold whatever the kiosk's internals.
  * Figures go to the test output; the full run writes docs/proof.md.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
-import { PARTS, QUICK } from '../../proof/plan.js';
+import { PARTS, QUICK, type Part } from '../../proof/plan.js';
 import { render, type Results } from '../../proof/report.js';
 import { runProof } from '../../proof/run.js';
 import { assertBuilt } from '../support/built.js';
@@ -15,7 +16,7 @@ import { assertBuilt } from '../support/built.js';
 let r: Results;
 
 /** A part that threw is a failure with its reason, not a silent pass. */
-function part<K extends 'crash' | 'outage' | 'hostile' | 'brute' | 'privacy' | 'fleet'>(k: K): NonNullable<Results[K]> {
+function part<K extends Part>(k: K): NonNullable<Results[K]> {
   expect(r.failed[k], `${k} did not finish`).toBeUndefined();
   const v = r[k];
   expect(v).toBeDefined();
@@ -64,6 +65,40 @@ describe('proof, quick mode', () => {
     expect(h.heapAfterGcMiB).toBeGreaterThan(0);
     expect(h.heapAfterGcMiB).toBeLessThan(h.heapBeforeMiB + 16);
     expect(h.externalAfterGcMiB).toBeLessThan(16);
+  });
+
+  it('fuzz: every inbound path fed random input, 0 crashes and 0 unlock pulses', () => {
+    const f = part('fuzz');
+    const q = QUICK.fuzz;
+    expect(f.inbound.runs).toBe(q.inbound);
+    expect(f.http.runs).toBe(q.http);
+    expect(f.config.random.runs + f.config.mutated.runs).toBe(q.configRandom + q.configMutated);
+    expect(f.link.map((l) => l.payloads)).toEqual(q.linkBrokers.map(() => q.linkPayloads));
+    expect(f.crashes).toBe(0);
+    expect(f.unlockPulses).toBe(0);
+    expect(f.actedOn).toBe(0);
+    // Every answer counted, the kiosk process still up, the link's state as it was.
+    expect(Object.values(f.http.statuses).reduce((a, x) => a + x, 0)).toBe(q.http);
+    expect(f.http.processUp && f.http.answering).toBe(true);
+    expect(f.inbound.parcelStates.every((s) => s === 'expected')).toBe(true);
+    expect(f.inbound.integrity).toBe('ok');
+    for (const l of f.link) {
+      expect(l.handled).toBeGreaterThanOrEqual(l.expected);
+      expect(l.parcelsUnchanged).toBe(true);
+      expect(l.lastSeq).toBe(5000);
+      expect(l.goodAfter).toBe(5001);
+    }
+  });
+
+  it('TLS and ACLs: every allowed case works and every denial is observed on the shipped Mosquitto config', () => {
+    const a = part('acl');
+    expect(a.intruders).toBe(QUICK.aclIntruders);
+    expect(a.cases.filter((c) => !c.observed)).toEqual([]);
+    expect(a.unexpected).toBe(0);
+    // Five denials per intruding kiosk and four refused connections; five allowed deliveries.
+    expect(a.refused).toBe(5 * QUICK.aclIntruders + 4);
+    expect(a.allowed).toBe(5);
+    expect(a.kioskStayedConnected).toBe(true);
   });
 
   it('brute force: no wrong code opens a door', () => {
