@@ -40,6 +40,8 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   /** Writes due when a pulse ends, run at once if the bank closes first. */
   private readonly offTimers = new Map<TimerHandle, () => Promise<void>>();
   private misses = 0;
+  /** The line came back: fail-safe relays are energised again at the next poll (retried until it succeeds). */
+  private rehold = false;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -223,7 +225,7 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
     if (!this.hold.isOpen) return;
     this.pollTimer = this.clock.setTimeout(() => {
       this.pollTimer = null;
-      this.readDoors().then(
+      this.pollOnce().then(
         () => {
           this.misses = 0;
           this.schedulePoll();
@@ -237,6 +239,14 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
         },
       );
     }, this.o.pollIntervalMs);
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (this.rehold) {
+      await this.holdFailSafe();
+      this.rehold = false;
+    }
+    await this.readDoors();
   }
 
   private wiring(channel: Channel): ChannelWiring {
@@ -253,9 +263,9 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   }
 
   private back(): void {
-    this.emit('reconnect');
     // The board may have lost power with the line: a fail-safe lock is open until its relay is energised again.
-    this.holdFailSafe().catch((e: unknown) => this.fault(e as Error));
+    this.rehold = this.o.wiring.some((w) => w.failSafe);
+    this.emit('reconnect');
     this.schedulePoll();
   }
 
