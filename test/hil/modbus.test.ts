@@ -58,6 +58,18 @@ lockBankContract('a map: channels 11 and 12 on coils 7 and 3, doors on inputs 0 
   harness(await rig({ map: { 11: { coil: 7, input: 0 }, 12: { coil: 3, input: 1 } } }), (ch) => (ch === 11 ? 7 : 3), (ch) => ch - 11),
 );
 
+// Fail-safe (magnetic) locks: a pulse is a flash-off release; a lock that does not release is a welded relay.
+lockBankContract('fail-safe locks (Waveshare flash-off) over a socat pty', async () => {
+  const r = await rig({ failSafe: true });
+  return {
+    ...harness(r),
+    pulses: (ch) => r.sim.requests.filter((q) => q.fn === FN.writeCoil && q.address === (WAVESHARE_FLASH_OFF | (ch - 1))).length,
+    jam: () => {
+      r.sim.fault = 'welded';
+    },
+  };
+});
+
 /** Every byte the kiosk end wrote, as the device end of the pty received it. */
 function wireLog(r: Rig): Buffer[] {
   const seen: Buffer[] = [];
