@@ -3,10 +3,19 @@ export interface ModbusLocksOptions {
   unitId: number;
   /**
    * Channel → the coil that drives its lock and the discrete input of its
-   * door switch (null: no switch), both 0-based. Without a map, channels
-   * 1…`channels` are coil n−1 and input n−1.
+   * door switch (null: no switch), both 0-based, and whether its lock is
+   * fail-safe (default: `failSafe`). Without a map, channels 1…`channels`
+   * are coil n−1 and input n−1.
    */
-  map?: Record<number, { coil: number; input: number | null }>;
+  map?: Record<number, { coil: number; input: number | null; failSafe?: boolean }>;
+  /**
+   * The locks are fail-safe (a magnetic lock, a fail-safe strike): held
+   * locked while the relay is energised, open while it is not. Their relays
+   * are energised at open and after each pulse, and a release is a pulse
+   * off (Waveshare flash-off, 0x04xx). Default false: fail-secure locks,
+   * energised only to open.
+   */
+  failSafe?: boolean;
   /** Channels when there is no map. Default 16 (the Waveshare 16-channel board). */
   channels?: number;
   /** How long a lock is energised (ms). Default 500. */
@@ -31,15 +40,18 @@ export interface ChannelWiring {
   channel: number;
   coil: number;
   input: number | null;
+  /** Held locked while the coil is energised; released by a pulse off. */
+  failSafe: boolean;
 }
 
-export type ResolvedModbusLocksOptions = Required<Omit<ModbusLocksOptions, 'map' | 'channels'>> & { wiring: ChannelWiring[] };
+export type ResolvedModbusLocksOptions = Required<Omit<ModbusLocksOptions, 'map' | 'channels' | 'failSafe'>> & { wiring: ChannelWiring[] };
 
 export function resolveModbusLocksOptions(o: ModbusLocksOptions): ResolvedModbusLocksOptions {
   if (!Number.isInteger(o.unitId) || o.unitId < 1 || o.unitId > 247) throw new RangeError(`Modbus locks: unitId ${o.unitId} is outside 1-247`);
+  const failSafe = o.failSafe ?? false;
   const wiring: ChannelWiring[] = o.map
-    ? Object.entries(o.map).map(([ch, w]) => ({ channel: Number(ch), coil: w.coil, input: w.input }))
-    : Array.from({ length: o.channels ?? 16 }, (_, i) => ({ channel: i + 1, coil: i, input: i }));
+    ? Object.entries(o.map).map(([ch, w]) => ({ channel: Number(ch), coil: w.coil, input: w.input, failSafe: w.failSafe ?? failSafe }))
+    : Array.from({ length: o.channels ?? 16 }, (_, i) => ({ channel: i + 1, coil: i, input: i, failSafe }));
   if (wiring.length === 0) throw new RangeError('Modbus locks: no channels');
   wiring.sort((a, b) => a.channel - b.channel);
   const coils = new Set<number>();

@@ -2,7 +2,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../src/core/clock.
 import { DeviceError } from '../../src/core/errors.js';
 import { TypedEmitter } from '../../src/core/events.js';
 import { silentLog, type Log } from '../../src/core/log.js';
-import { bitAt, COIL_OFF, COIL_ON, encodeRequest, FN, ModbusReplyDecoder, WAVESHARE_FLASH_ON, type ModbusReply } from '../modbus/codec.js';
+import { bitAt, COIL_OFF, COIL_ON, encodeRequest, FN, ModbusReplyDecoder, WAVESHARE_FLASH_OFF, WAVESHARE_FLASH_ON, type ModbusReply } from '../modbus/codec.js';
 import { TransportHold } from '../serial/hold.js';
 import { RequestLine } from '../serial/request-line.js';
 import type { ByteTransport } from '../serial/transport.js';
@@ -12,13 +12,17 @@ import { resolveModbusLocksOptions, type ChannelWiring, type ModbusLocksOptions,
 export type { ModbusLocksOptions } from './modbus-options.js';
 
 const MISSES_BEFORE_REPORT = 3;
+/** A fail-safe relay is re-energised this long after the board's own flash-off should have ended (ms). */
+const RESTORE_MARGIN_MS = 200;
 
 /**
  * Locks on a Modbus RTU relay board (Waveshare Modbus RTU Relay 16CH or any
  * board with coils), door switches on its discrete inputs. One request on the
  * wire at a time. An unlock is confirmed when the board reads the coil back
  * energised or the door switch reports the door open; never assumed from the
- * write's echo. See docs/drivers/modbus.md.
+ * write's echo. A fail-safe lock (a magnetic lock) is held by its energised
+ * relay: energised at open, after each pulse and when the line comes back,
+ * and released by a pulse off. See docs/drivers/modbus.md.
  */
 export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements LockBank {
   readonly name: string;
@@ -33,8 +37,11 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   /** Last door states read, for change events (state() always reads afresh). */
   private readonly doors = new Map<Channel, boolean>();
   private pollTimer: TimerHandle | null = null;
-  private readonly offTimers = new Set<TimerHandle>();
+  /** Writes due when a pulse ends, run at once if the bank closes first. */
+  private readonly offTimers = new Map<TimerHandle, () => Promise<void>>();
   private misses = 0;
+  /** The line came back: fail-safe relays are energised again at the next poll (retried until it succeeds). */
+  private rehold = false;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -71,15 +78,26 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
       await this.close();
       throw new DeviceError('not-found', `no Modbus board answered at unit ${this.o.unitId} (${(e as Error).message}); check RS-485 A/B wiring, the baud rate and the unit id`, this.name);
     }
+    try {
+      await this.holdFailSafe();
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
     this.schedulePoll();
   }
 
   async close(): Promise<void> {
+    const due = [...this.offTimers];
+    this.offTimers.clear();
+    for (const [t, write] of due) {
+      this.clock.clearTimeout(t);
+      // A pulse cut short by close still ends: a fail-safe lock is held again, a solenoid let go.
+      if (this.hold.isOpen) await write().catch(() => undefined);
+    }
     const was = this.hold.close();
     if (was === 'closed') return;
     if (this.pollTimer) this.clock.clearTimeout(this.pollTimer);
-    for (const t of this.offTimers) this.clock.clearTimeout(t);
-    this.offTimers.clear();
     this.line.failAll(new DeviceError('closed', 'driver closed', this.name));
     if (was !== 'idle') await this.transport.close();
   }
@@ -88,30 +106,34 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
     const w = this.wiring(channel);
     this.hold.ready(this.name);
     const deadline = this.clock.now() + this.o.unlockConfirmMs;
+    // A fail-secure lock opens while its coil is on, a fail-safe one while it is off.
+    const release = w.failSafe ? COIL_OFF : COIL_ON;
+    const restore = w.failSafe ? COIL_ON : COIL_OFF;
+    const steps = Math.max(1, Math.round(this.o.pulseMs / 100));
     if (this.o.board === 'waveshare') {
-      await this.writeCoil(WAVESHARE_FLASH_ON | w.coil, Math.max(1, Math.round(this.o.pulseMs / 100)), `channel ${channel} flash-on`);
+      const flash = w.failSafe ? WAVESHARE_FLASH_OFF : WAVESHARE_FLASH_ON;
+      await this.writeCoil(flash | w.coil, steps, `channel ${channel} ${w.failSafe ? 'flash-off' : 'flash-on'}`);
+      // The board turns the relay back on itself; energising it again afterwards holds the lock even if the board reset meanwhile.
+      if (w.failSafe) this.afterPulse(steps * 100 + RESTORE_MARGIN_MS, w.coil, restore, `channel ${channel} on again`);
     } else {
-      await this.writeCoil(w.coil, COIL_ON, `channel ${channel} on`);
-      const t = this.clock.setTimeout(() => {
-        this.offTimers.delete(t);
-        if (this.hold.isOpen) this.writeCoil(w.coil, COIL_OFF, `channel ${channel} off`).catch((e: unknown) => this.fault(e as Error));
-      }, this.o.pulseMs);
-      this.offTimers.add(t);
+      await this.writeCoil(w.coil, release, `channel ${channel} ${w.failSafe ? 'off' : 'on'}`);
+      this.afterPulse(this.o.pulseMs, w.coil, restore, `channel ${channel} ${w.failSafe ? 'on again' : 'off'}`);
     }
-    // Confirmed by the board (coil energised) or the door, read back until the deadline.
+    // Confirmed by the board (coil read back released) or the door, read back until the deadline.
     for (;;) {
-      const coilOn = bitAt(await this.readCoils(w.coil, 1), 0) === true;
-      if (coilOn || this.doors.get(channel) === true) return;
+      const released = bitAt(await this.readCoils(w.coil, 1), 0) === (release === COIL_ON);
+      if (released || this.doors.get(channel) === true) return;
       if (this.clock.now() >= deadline) break;
       await new Promise<void>((r) => this.clock.setTimeout(r, Math.min(this.o.pollIntervalMs, Math.max(1, deadline - this.clock.now()))));
       this.hold.ready(this.name);
     }
-    throw new DeviceError('unconfirmed', `compartment channel ${channel}: unit ${this.o.unitId} did not energise coil ${w.coil} within ${this.o.unlockConfirmMs} ms and the door did not open`, this.name);
+    throw new DeviceError('unconfirmed', `compartment channel ${channel}: unit ${this.o.unitId} did not ${w.failSafe ? 'release' : 'energise'} coil ${w.coil} within ${this.o.unlockConfirmMs} ms and the door did not open`, this.name);
   }
 
   /**
-   * `locked` is false while the board reads the lock's coil energised (the
-   * solenoid is pulled); with the coil off a relay cannot tell, so null.
+   * `locked` is false while the board reads the lock's coil in its release
+   * state (energised for a fail-secure solenoid, off for a fail-safe lock);
+   * otherwise a relay cannot tell, so null.
    */
   async state(channel: Channel): Promise<LockState> {
     const w = this.wiring(channel);
@@ -131,13 +153,27 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   }
 
   private lockState(w: ChannelWiring, coilOn: boolean): LockState {
-    return { channel: w.channel, locked: coilOn ? false : null, doorOpen: w.input === null ? null : (this.doors.get(w.channel) ?? null) };
+    return { channel: w.channel, locked: coilOn !== w.failSafe ? false : null, doorOpen: w.input === null ? null : (this.doors.get(w.channel) ?? null) };
   }
 
-  /** Every coil off (a plain relay lock stays shut while its coil is off). */
+  /** Every lock to its locked state: a plain relay lock's coil off, a fail-safe lock's on. */
   async lockAll(): Promise<void> {
     this.hold.ready(this.name);
-    for (const w of this.o.wiring) await this.writeCoil(w.coil, COIL_OFF, `coil ${w.coil} off`);
+    for (const w of this.o.wiring) await this.writeCoil(w.coil, w.failSafe ? COIL_ON : COIL_OFF, `coil ${w.coil} ${w.failSafe ? 'on' : 'off'}`);
+  }
+
+  /** Energises every fail-safe lock's coil (they are held locked only while it is). */
+  private async holdFailSafe(): Promise<void> {
+    for (const w of this.o.wiring) if (w.failSafe) await this.writeCoil(w.coil, COIL_ON, `channel ${w.channel} on (fail-safe lock held)`);
+  }
+
+  private afterPulse(ms: number, coil: number, value: number, label: string): void {
+    const write = (): Promise<void> => this.writeCoil(coil, value, label);
+    const t = this.clock.setTimeout(() => {
+      this.offTimers.delete(t);
+      if (this.hold.isOpen) write().catch((e: unknown) => this.fault(e as Error));
+    }, ms);
+    this.offTimers.set(t, write);
   }
 
   // --- wire ------------------------------------------------------------------
@@ -189,7 +225,7 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
     if (!this.hold.isOpen) return;
     this.pollTimer = this.clock.setTimeout(() => {
       this.pollTimer = null;
-      this.readDoors().then(
+      this.pollOnce().then(
         () => {
           this.misses = 0;
           this.schedulePoll();
@@ -203,6 +239,14 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
         },
       );
     }, this.o.pollIntervalMs);
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (this.rehold) {
+      await this.holdFailSafe();
+      this.rehold = false;
+    }
+    await this.readDoors();
   }
 
   private wiring(channel: Channel): ChannelWiring {
@@ -219,6 +263,8 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   }
 
   private back(): void {
+    // The board may have lost power with the line: a fail-safe lock is open until its relay is energised again.
+    this.rehold = this.o.wiring.some((w) => w.failSafe);
     this.emit('reconnect');
     this.schedulePoll();
   }

@@ -20,8 +20,15 @@ export const locksModbusSchema = () =>
       board: z.enum(['waveshare', 'generic']).default('waveshare'),
       /** Channels 1…n when there is no map. */
       channels: int(1, 256).default(16),
-      /** Channel → { coil, input } (0-based; input null or left out: no door switch). */
-      map: z.record(z.string().regex(/^[1-9]\d{0,3}$/, 'keys must be channel numbers like "1"'), z.strictObject({ coil: int(0, 255), input: int(0, 1999).nullable().default(null) })).optional(),
+      /** Fail-safe locks (magnetic locks): energised while locked, released by a pulse off. A map entry's own `failSafe` wins. */
+      failSafe: z.boolean().default(false),
+      /** Channel → { coil, input, failSafe } (0-based; input null or left out: no door switch; failSafe left out: the bank's). */
+      map: z
+        .record(
+          z.string().regex(/^[1-9]\d{0,3}$/, 'keys must be channel numbers like "1"'),
+          z.strictObject({ coil: int(0, 255), input: int(0, 1999).nullable().default(null), failSafe: z.boolean().optional() }),
+        )
+        .optional(),
       doorOpenValue: z.union([z.literal(0), z.literal(1)]).default(1),
       pollIntervalMs: int(10, 10_000).default(50),
       replyTimeoutMs: int(10, 10_000).default(200),
@@ -44,6 +51,7 @@ export function modbusLocksOptions(c: LocksModbusConfig): import('../locks/modbu
     unitId: c.unitId,
     pulseMs: c.pulseMs,
     board: c.board,
+    failSafe: c.failSafe,
     channels: c.channels,
     doorOpenValue: c.doorOpenValue,
     pollIntervalMs: c.pollIntervalMs,

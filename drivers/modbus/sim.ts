@@ -15,11 +15,12 @@ import {
 /**
  * What a simulated board does wrong:
  * - `none`;
- * - `stuck`: acknowledges writes but the relay never energises (welded contact, dead coil driver);
+ * - `stuck`: acknowledges writes but the relay never energises (dead coil driver);
+ * - `welded`: acknowledges writes but an energised relay never drops (welded contact);
  * - `silent`: never answers;
  * - `bad-crc`: every reply's CRC is off.
  */
-export type ModbusSimFault = 'none' | 'stuck' | 'silent' | 'bad-crc';
+export type ModbusSimFault = 'none' | 'stuck' | 'welded' | 'silent' | 'bad-crc';
 
 export interface ModbusRelaySimOptions {
   /** Unit (slave) id 1-247. */
@@ -137,6 +138,7 @@ export class ModbusRelaySim {
   private set(coil: number, on: boolean): void {
     if (on && !this.coils[coil]) this.pulses[coil]++;
     if (on && this.fault === 'stuck') return;
+    if (!on && this.fault === 'welded') return;
     this.coils[coil] = on;
   }
 

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceError } from '../../src/core/errors.js';
 import { ModbusLockBank, type ModbusLocksOptions } from '../../drivers/locks/modbus.js';
-import { FN, WAVESHARE_FLASH_ON } from '../../drivers/modbus/codec.js';
+import { COIL_ON, FN, WAVESHARE_FLASH_OFF, WAVESHARE_FLASH_ON, encodeRequest } from '../../drivers/modbus/codec.js';
 import { ModbusRelaySim } from '../../drivers/modbus/sim.js';
 import { startPtyPair, type PtyPair } from '../../drivers/serial/pty.js';
 import { SerialPortTransport } from '../../drivers/serial/serialport-transport.js';
@@ -57,6 +57,33 @@ lockBankContract('generic coils (driver-timed) over a socat pty', async () => ha
 lockBankContract('a map: channels 11 and 12 on coils 7 and 3, doors on inputs 0 and 1', async () =>
   harness(await rig({ map: { 11: { coil: 7, input: 0 }, 12: { coil: 3, input: 1 } } }), (ch) => (ch === 11 ? 7 : 3), (ch) => ch - 11),
 );
+
+// Fail-safe (magnetic) locks: a pulse is a flash-off release; a lock that does not release is a welded relay.
+lockBankContract('fail-safe locks (Waveshare flash-off) over a socat pty', async () => {
+  const r = await rig({ failSafe: true });
+  return {
+    ...harness(r),
+    pulses: (ch) => r.sim.requests.filter((q) => q.fn === FN.writeCoil && q.address === (WAVESHARE_FLASH_OFF | (ch - 1))).length,
+    jam: () => {
+      r.sim.fault = 'welded';
+    },
+  };
+});
+
+/** Every byte the kiosk end wrote, as the device end of the pty received it. */
+function wireLog(r: Rig): Buffer[] {
+  const seen: Buffer[] = [];
+  r.device.on('data', (chunk: Buffer) => seen.push(Buffer.from(chunk)));
+  return seen;
+}
+
+async function until(what: string, ok: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
 
 const real = process.env.KIOSK_TEST_MODBUS;
 if (real) {
@@ -114,5 +141,53 @@ describe('Modbus relay board over a socat pty', () => {
     const until = Date.now() + 2000;
     while (!doors.includes('3 true') && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
     expect(doors).toEqual(['3 true']);
+  });
+
+  it('a fail-safe channel (magnetic lock) is energised at open, released by a flash-off frame on the wire, and energised again after the pulse; a normal channel still flashes on', async () => {
+    r = await rig({ pulseMs: 300, map: { 1: { coil: 0, input: 0, failSafe: true }, 2: { coil: 1, input: 1 } } });
+    const wire = wireLog(r);
+    await r.bank.open();
+    expect(r.sim.coil(0)).toBe(true); // held locked from the start
+    expect(r.sim.coil(1)).toBe(false);
+
+    const before = Buffer.concat(wire).length;
+    await r.bank.unlock(1);
+    // 01 05 04 00 00 03 CRC: write single coil, flash-off relay 0, 3 × 100 ms
+    const flashOff = encodeRequest({ unit: 1, fn: FN.writeCoil, address: WAVESHARE_FLASH_OFF | 0, value: 3 });
+    expect(flashOff.subarray(0, 6).toString('hex')).toBe('010504000003');
+    expect(Buffer.concat(wire).subarray(before).includes(flashOff)).toBe(true);
+    expect(r.sim.coil(0)).toBe(false); // the magnet lets go
+    expect((await r.bank.state(1)).locked).toBe(false);
+    await until('the relay energised again', () => r!.sim.coil(0));
+    // after the board's own restore, the kiosk energises it once more (a board that reset meanwhile would have left it open)
+    const energise = encodeRequest({ unit: 1, fn: FN.writeCoil, address: 0, value: COIL_ON });
+    await until('the energise write after the pulse', () => Buffer.concat(wire).subarray(before).includes(energise));
+    expect(r.sim.coil(0)).toBe(true);
+
+    const mark = r.sim.requests.length;
+    await r.bank.unlock(2);
+    const writes = r.sim.requests.slice(mark).filter((q) => q.fn === FN.writeCoil);
+    expect(writes).toEqual([{ unit: 1, fn: FN.writeCoil, address: WAVESHARE_FLASH_ON | 1, value: 3 }]);
+    expect(r.sim.coil(1)).toBe(true);
+    expect(r.sim.coil(0)).toBe(true);
+  });
+
+  it('failSafe on the bank: every relay is energised at open, and after the cable comes back', async () => {
+    r = await rig({ failSafe: true, channels: 4 });
+    await r.bank.open();
+    expect([0, 1, 2, 3].map((c) => r!.sim.coil(c))).toEqual([true, true, true, true]);
+    // the board lost power with the cable: every relay dropped
+    const events: string[] = [];
+    r.bank.on('disconnect', () => events.push('disconnect'));
+    r.bank.on('reconnect', () => events.push('reconnect'));
+    r.bank.on('error', () => undefined);
+    await r.pty.stop();
+    await until('the line lost', () => events.includes('disconnect'));
+    const fresh = new ModbusRelaySim(r.device, { unit: 1 });
+    r.sim.detach();
+    r.sim = fresh;
+    await r.pty.restart();
+    await until('every relay energised again', () => [0, 1, 2, 3].every((c) => fresh.coil(c)), 5000);
+    expect(events).toEqual(['disconnect', 'reconnect']);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModbusLockBank, type ModbusLocksOptions } from '../../../drivers/locks/modbus.js';
-import { COIL_OFF, COIL_ON, FN } from '../../../drivers/modbus/codec.js';
+import { COIL_OFF, COIL_ON, FN, WAVESHARE_FLASH_OFF } from '../../../drivers/modbus/codec.js';
 import { ModbusRelaySim } from '../../../drivers/modbus/sim.js';
 import { createPipePair } from '../../../drivers/serial/pipe.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -32,9 +32,10 @@ async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3000): Promise
   return tracked;
 }
 
-const banks: ModbusLockBank[] = [];
+// close() ends a pulse still running (one write, answered in fake time).
+const banks: Array<{ bank: ModbusLockBank; clock: FakeClock }> = [];
 afterEach(async () => {
-  for (const b of banks.splice(0)) await b.close();
+  for (const { bank, clock } of banks.splice(0)) await settle(clock, bank.close());
 });
 
 async function rig(o: Partial<ModbusLocksOptions> = {}): Promise<{ clock: FakeClock; sim: ModbusRelaySim; bank: ModbusLockBank }> {
@@ -44,7 +45,7 @@ async function rig(o: Partial<ModbusLocksOptions> = {}): Promise<{ clock: FakeCl
   const sim = new ModbusRelaySim(pair.device, { unit: 2, replyDelayMs: 2 }, clock);
   const bank = new ModbusLockBank(pair.kiosk, { unitId: 2, pulseMs: 300, unlockConfirmMs: 500, ...o }, clock);
   bank.on('error', () => undefined);
-  banks.push(bank);
+  banks.push({ bank, clock });
   await settle(clock, bank.open());
   return { clock, sim, bank };
 }
@@ -83,5 +84,47 @@ describe('ModbusLockBank (fake time, in-process pipe)', () => {
     expect(sim.coil(3)).toBe(true);
     await settle(clock, bank.lockAll());
     expect(sim.coil(3)).toBe(false);
+  });
+
+  it('generic board, fail-safe channel: energised at open, off for pulseMs to release, on again after', async () => {
+    const { clock, sim, bank } = await rig({ board: 'generic', map: { 1: { coil: 0, input: 0, failSafe: true }, 2: { coil: 1, input: 1 } } });
+    expect(sim.coil(0)).toBe(true);
+    expect(sim.coil(1)).toBe(false);
+    expect((await settle(clock, bank.state(1))).locked).toBeNull();
+    await settle(clock, bank.unlock(1));
+    expect(sim.coil(0)).toBe(false);
+    expect((await settle(clock, bank.state(1))).locked).toBe(false);
+    await run(clock, 320);
+    expect(sim.coil(0)).toBe(true);
+    const writes = sim.requests.filter((q) => q.fn === FN.writeCoil).map((q) => [q.address, q.value]);
+    expect(writes).toEqual([[0, COIL_ON], [0, COIL_OFF], [0, COIL_ON]]);
+  });
+
+  it('a fail-safe release still ends when the bank closes mid-pulse: the lock is energised again', async () => {
+    const { clock, sim, bank } = await rig({ board: 'generic', failSafe: true, pulseMs: 5000 });
+    await settle(clock, bank.unlock(2));
+    expect(sim.coil(1)).toBe(false);
+    await settle(clock, bank.close());
+    await run(clock, 10);
+    expect(sim.coil(1)).toBe(true);
+  });
+
+  it('lockAll energises fail-safe locks and switches fail-secure ones off', async () => {
+    const { clock, sim, bank } = await rig({ board: 'generic', pulseMs: 5000, map: { 1: { coil: 0, input: 0, failSafe: true }, 2: { coil: 1, input: 1 } } });
+    await settle(clock, bank.unlock(1));
+    await settle(clock, bank.unlock(2));
+    expect([sim.coil(0), sim.coil(1)]).toEqual([false, true]);
+    await settle(clock, bank.lockAll());
+    expect([sim.coil(0), sim.coil(1)]).toEqual([true, false]);
+  });
+
+  it('Waveshare, fail-safe: a flash-off write releases; the relay is energised again after the pulse', async () => {
+    const { clock, sim, bank } = await rig({ failSafe: true, channels: 2 });
+    await settle(clock, bank.unlock(2));
+    expect(sim.coil(1)).toBe(false);
+    await run(clock, 520);
+    expect(sim.coil(1)).toBe(true);
+    const writes = sim.requests.filter((q) => q.fn === FN.writeCoil).map((q) => [q.address, q.value]);
+    expect(writes).toEqual([[0, COIL_ON], [1, COIL_ON], [WAVESHARE_FLASH_OFF | 1, 3], [1, COIL_ON]]);
   });
 });
