@@ -120,6 +120,27 @@ describe('the public screen, screen by screen', () => {
     expect(await instruction(screenWords(code, 'en', { now: Date.now(), ...TZ }).text).evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(32);
   }, 120_000);
 
+  it.each(LANGS)('gives a screen reader names in %s: what is typed (a code only as a count), the amount due, the door', async (lang) => {
+    const c = chrome[lang];
+    await open(lang);
+    const entered = page.getByRole('status', { name: c.entered, exact: true });
+    await show({ id: 'enter-txn', digits: '2026' }, lang);
+    await expect.poll(() => entered.textContent()).toContain('2026');
+    await show({ id: 'enter-code', txn: '2026', entered: 1 }, lang);
+    await expect.poll(() => entered.textContent()).toContain(lang === 'en' ? '1 digit' : '1桁');
+    await show({ id: 'enter-code', txn: '2026', entered: 3 }, lang);
+    await expect.poll(() => entered.textContent()).toContain(lang === 'en' ? '3 digits' : '3桁');
+    await show({ id: 'pay', txn: '2026', due: { amount: 1500, currency: 'JPY' }, paid: { amount: 1000, currency: 'JPY' } }, lang);
+    expect(await entered.count()).toBe(0);
+    const toPay = page.getByRole('group', { name: c.amountDue, exact: true });
+    expect(await toPay.isVisible()).toBe(true);
+    expect(await toPay.textContent()).toMatch(lang === 'en' ? /¥500$/ : /[^,]500円$/);
+    await show({ id: 'door-open', compartment: 'A09' }, lang);
+    expect(await toPay.count()).toBe(0);
+    expect(await page.getByRole('figure', { name: `${c.door} A09`, exact: true }).isVisible()).toBe(true);
+    await expectAxeClean(page, `door-open (${lang})`);
+  });
+
   it('shows the steps as progress: number → code → pay → door, the current one marked', async () => {
     await open('en');
     await show({ id: 'enter-code', txn: '12345678', entered: 0 }, 'en');
