@@ -53,9 +53,11 @@ async function keypad(keys: string): Promise<void> {
   for (const k of keys) await press(`keypad ${k}`);
 }
 
-/** Writes a screenshot of the /sim panel next to the system's temporary files, for a person to look at. */
+/** A screenshot of the /sim panel; with SIM_SHOTS=1 written to the temporary directory, for a person to look at. */
 async function snapshot(name: string): Promise<void> {
-  writeFileSync(join(tmpdir(), `pk-demo-${name}.png`), await sim.screenshot({ fullPage: true }));
+  const png = await sim.screenshot({ fullPage: true });
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  if (process.env.SIM_SHOTS === '1') writeFileSync(join(tmpdir(), `pk-demo-${name}.png`), png);
 }
 
 describe('the demo from the pages alone', () => {
