@@ -28,7 +28,7 @@ main{flex:1;min-height:0;display:flex;gap:1em;padding:.4em .8em;align-items:stre
 h1{font-size:1.25em;margin:0;line-height:1.2}
 h1:focus{outline:none}
 #text{margin:0;max-width:32em}
-#figure{display:flex;align-items:center;gap:1.2em;flex-wrap:wrap}
+#figure{margin:0;display:flex;align-items:center;gap:1.2em;flex-wrap:wrap}
 #door{margin:0;display:flex;flex-direction:column;line-height:1}
 #door .label{font-size:.6em;color:var(--muted)}
 #door-num{font-size:4.6em;font-weight:800;letter-spacing:.02em}

@@ -28,15 +28,15 @@ export function publicHtml(defaultLang: Lang, url: string): string {
 <ol id="progress" hidden></ol>
 <h1 id="title" tabindex="-1">${esc(c.offline)}</h1>
 <p id="text"></p>
-<div id="figure" hidden><p id="door"><span class="label" id="door-label"></span><strong id="door-num"></strong></p><div id="map" role="img" aria-label="${esc(c.bankMap)}"></div></div>
-<p id="amount" hidden></p>
+<figure id="figure" aria-labelledby="door-label door-num" hidden><p id="door"><span class="label" id="door-label"></span><strong id="door-num"></strong></p><div id="map" role="img" aria-label="${esc(c.bankMap)}"></div></figure>
+<p id="amount" role="group" aria-labelledby="amount-label" hidden></p>
 <p id="countdown" role="timer" hidden></p>
-<p id="entry" hidden></p>
+<p id="entry" role="status" aria-label="${esc(c.entered)}" hidden></p>
 </div>
 <div id="keypad" role="group" hidden></div>
 </main>
 <div id="live" class="vh" role="status" aria-live="polite" aria-atomic="true"></div>
-<p id="offline" hidden></p>
+<p id="offline" role="alert" hidden></p>
 <script src="/assets/kiosk.js" defer></script>
 </body></html>`;
 }

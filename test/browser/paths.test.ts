@@ -8,8 +8,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashCourierPin, type Config } from '../../src/config/index.js';
+import { chrome, type Lang } from '../../src/ui/messages/index.js';
 import { COURIER, FAST, load, startHarness, type Harness } from '../support/kiosk.js';
-import { expectAxeClean, openBrowser, type Browser } from './support.js';
+import { accessibleName, expectAxeClean, openBrowser, type Browser } from './support.js';
 
 let browser: Browser;
 let page: Page;
@@ -39,17 +40,30 @@ async function kiosk(tune: (c: Config) => void = () => {}): Promise<Harness> {
   return h;
 }
 
-async function openPage(k: Harness, lang = 'en'): Promise<void> {
+/** Opens the page and waits until it has joined the kiosk: the heading is no longer "Connecting…". */
+async function openPage(k: Harness, lang: Lang = 'en'): Promise<void> {
   await page.goto(`${k.k.ui!.url}?lang=${lang}`);
-  await page.locator('#offline').waitFor({ state: 'hidden' });
+  await page.getByRole('heading', { level: 1, name: chrome[lang].offline }).waitFor({ state: 'detached' });
 }
 
-/** Waits until the page's one heading says `name`; then runs axe on that screen. */
+/**
+ * Waits until the page's one heading says `name` and, if given, its
+ * instruction `text` is both shown in the main part and announced in the
+ * live region; then runs axe on that screen.
+ */
 async function sees(name: string | RegExp, text?: RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 15_000 });
-  if (text) await expect.poll(() => page.locator('#text').textContent(), { timeout: 15_000 }).toMatch(text);
+  if (text) {
+    await page.getByRole('main').getByText(text).first().waitFor({ timeout: 15_000 });
+    await page.getByRole('status').filter({ hasText: text }).waitFor({ timeout: 15_000 });
+  }
   await expectAxeClean(page, String(name));
 }
+
+/** What the page says has been typed: the status named "Entered". */
+const entered = () => page.getByRole('status', { name: 'Entered', exact: true });
+/** The amount still due: the group named "To pay". */
+const toPay = () => page.getByRole('group', { name: 'To pay', exact: true });
 
 /** Taps keys on the on-screen keypad, as on a touch screen. */
 async function tap(keys: string): Promise<void> {
@@ -70,13 +84,17 @@ describe('people at the kiosk, in Chromium', () => {
     await sees('Collect your parcel');
     await page.keyboard.type('202611501');
     await sees('Your parcel number');
-    await expect.poll(() => page.locator('#entry').innerText()).toContain('202611501');
+    await expect.poll(() => entered().textContent()).toContain('202611501');
     await page.keyboard.press('Enter');
     await sees('Your code');
-    await tap('11112222#');
+    await tap('1111');
+    await expect.poll(() => entered().textContent()).toContain('4 digits'); // a count, never the code
+    expect(await entered().textContent()).not.toContain('1111');
+    await tap('2222#');
     await sees('Door open', new RegExp(`Compartment ${cid} is open`));
-    expect(await page.getByText(cid, { exact: true }).isVisible()).toBe(true);
-    expect(await page.getByRole('img', { name: new RegExp(cid) }).isVisible()).toBe(true);
+    const door = page.getByRole('figure', { name: `Compartment ${cid}`, exact: true });
+    expect(await door.getByText(cid, { exact: true }).isVisible()).toBe(true);
+    expect(await door.getByRole('img', { name: new RegExp(cid) }).isVisible()).toBe(true);
     await post(`/sim/door/${cid}`, { open: true });
     await post(`/sim/door/${cid}`, { open: false });
     await sees('Thank you');
@@ -125,8 +143,10 @@ describe('people at the kiosk, in Chromium', () => {
       await tap('2');
     }
     await sees('Load');
-    const door = (await page.locator('#door-num').innerText()).trim();
+    // The door number as a screen reader reads it: the name of the figure that shows it.
+    const door = (await accessibleName(page.getByRole('figure', { name: /^Compartment / }))).replace(/^Compartment /, '');
     expect(door).toMatch(/^[A-Z]\d\d$/);
+    expect(await page.getByText(door, { exact: true }).isVisible()).toBe(true);
     await post(`/sim/door/${door}`, { open: true });
     await post(`/sim/door/${door}`, { open: false });
     await sees('Courier', new RegExp(`stored in compartment ${door}`));
@@ -142,9 +162,10 @@ describe('people at the kiosk, in Chromium', () => {
     await sees('Your code');
     await tap('12121212#');
     await sees('Payment', /insert ¥1,500\./);
-    expect(await page.locator('#amount').innerText()).toContain('¥1,500');
+    expect(await toPay().textContent()).toContain('¥1,500');
     await post('/sim/cash', { amount: 1000, currency: 'JPY' });
     await sees('Payment', /insert ¥500 more \(¥1,000 paid\)/);
+    expect(await toPay().textContent()).toMatch(/¥500$/);
     await post('/sim/cash', { amount: 500, currency: 'JPY' });
     await sees('Door open');
     await post(`/sim/door/${cid}`, { open: true });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREEN_IDS, type Screen } from '../../src/domain/screens.js';
-import { LANGS, screenWords, type Lang } from '../../src/ui/messages/index.js';
+import { chrome, LANGS, screenWords, type Lang } from '../../src/ui/messages/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { SAMPLES } from '../unit/ui/samples.js';
 import { expectAxeClean, fits, openBrowser, startFedUi, type Browser, type FedUi } from './support.js';
@@ -33,10 +33,14 @@ const first = (id: Screen['id']): Screen => {
   return s.id === 'wait' ? { ...s, until: Date.now() + 600_000 } : s;
 };
 
+/** Opens the page; it has joined the kiosk when the heading is no longer "Connecting…". */
 async function open(lang?: Lang, f: FedUi = fed): Promise<void> {
   await page.goto(`${f.ui.url}${lang ? `?lang=${lang}` : ''}`);
-  await page.locator('#offline').waitFor({ state: 'hidden' });
+  await page.getByRole('heading', { level: 1, name: chrome[lang ?? 'en'].offline }).waitFor({ state: 'detached' });
 }
+
+/** The screen's instruction, where a person reads it: in the main part of the page. */
+const instruction = (text: string | RegExp) => page.getByRole('main').getByText(text, { exact: true });
 
 /** Shows `s` and waits until the page's heading is its title in `lang`. */
 async function show(s: Screen, lang: Lang, f: FedUi = fed): Promise<string> {
@@ -55,9 +59,9 @@ describe('the public screen, screen by screen', () => {
         const s = first(id);
         await show(s, lang);
         const words = screenWords(s, lang, { now: Date.now(), ...TZ });
-        if (id !== 'wait') await expect.poll(() => page.locator('#text').textContent()).toBe(words.text);
+        if (id !== 'wait') await instruction(words.text).waitFor();
         expect(await page.getByRole('heading', { level: 1 }).count(), id).toBe(1);
-        await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 2000 }).toContain(words.title);
+        await page.getByRole('status').filter({ hasText: words.title }).waitFor({ timeout: 2000 });
         await expectAxeClean(page, `${id} (${lang})`);
       }
     }
@@ -70,6 +74,7 @@ describe('the public screen, screen by screen', () => {
     expect(body).toContain('A07');
     for (const other of ['A01', 'A02', 'A06', 'A08', 'A12']) expect(body).not.toContain(other);
     expect(body).not.toMatch(/door-open|idle|enter-code/);
+    expect(await page.getByRole('figure', { name: 'Compartment A07', exact: true }).isVisible()).toBe(true);
     const size = await page.getByText('A07', { exact: true }).evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
     expect(size).toBeGreaterThanOrEqual(96);
     const map = page.getByRole('img', { name: /A07/ });
@@ -110,18 +115,44 @@ describe('the public screen, screen by screen', () => {
     }
     await page.setViewportSize({ width: 1024, height: 768 });
     await open('en');
-    await show({ id: 'enter-code', txn: '12345678', entered: 2 }, 'en');
-    expect(await page.locator('#text').evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(32);
+    const code: Screen = { id: 'enter-code', txn: '12345678', entered: 2 };
+    await show(code, 'en');
+    expect(await instruction(screenWords(code, 'en', { now: Date.now(), ...TZ }).text).evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(32);
   }, 120_000);
+
+  it.each(LANGS)('gives a screen reader names in %s: what is typed (a code only as a count), the amount due, the door', async (lang) => {
+    const c = chrome[lang];
+    await open(lang);
+    const entered = page.getByRole('status', { name: c.entered, exact: true });
+    await show({ id: 'enter-txn', digits: '2026' }, lang);
+    await expect.poll(() => entered.textContent()).toContain('2026');
+    await show({ id: 'enter-code', txn: '2026', entered: 1 }, lang);
+    await expect.poll(() => entered.textContent()).toContain(lang === 'en' ? '1 digit' : '1桁');
+    await show({ id: 'enter-code', txn: '2026', entered: 3 }, lang);
+    await expect.poll(() => entered.textContent()).toContain(lang === 'en' ? '3 digits' : '3桁');
+    await show({ id: 'pay', txn: '2026', due: { amount: 1500, currency: 'JPY' }, paid: { amount: 1000, currency: 'JPY' } }, lang);
+    expect(await entered.count()).toBe(0);
+    const toPay = page.getByRole('group', { name: c.amountDue, exact: true });
+    expect(await toPay.isVisible()).toBe(true);
+    expect(await toPay.textContent()).toMatch(lang === 'en' ? /¥500$/ : /[^,]500円$/);
+    await show({ id: 'door-open', compartment: 'A09' }, lang);
+    expect(await toPay.count()).toBe(0);
+    expect(await page.getByRole('figure', { name: `${c.door} A09`, exact: true }).isVisible()).toBe(true);
+    await expectAxeClean(page, `door-open (${lang})`);
+  });
 
   it('shows the steps as progress: number → code → pay → door, the current one marked', async () => {
     await open('en');
     await show({ id: 'enter-code', txn: '12345678', entered: 0 }, 'en');
     const steps = page.getByRole('list', { name: 'Steps' });
     expect(await steps.getByRole('listitem').allTextContents()).toEqual(['1. Number', '2. Code', '3. Pay', '4. Door']);
-    expect(await steps.locator('[aria-current="step"]').textContent()).toBe('2. Code');
+    // The current step, as a screen reader names it, and as it is marked (aria-current).
+    const now = steps.getByRole('listitem', { name: /\(now\)$/ });
+    expect(await now.textContent()).toBe('2. Code');
+    expect(await now.getAttribute('aria-current')).toBe('step');
+    expect(await steps.getByRole('listitem', { name: '1. Number (done)', exact: true }).count()).toBe(1);
     await show({ id: 'door-open', compartment: 'A03' }, 'en');
-    expect(await steps.locator('[aria-current="step"]').textContent()).toBe('4. Door');
+    expect(await now.textContent()).toBe('4. Door');
     await show({ id: 'courier-scan' }, 'en');
     expect(await steps.isVisible()).toBe(false);
   });
@@ -138,7 +169,7 @@ describe('the public screen, screen by screen', () => {
       await expect.poll(() => timer.textContent()).toMatch(/^(30|29) s$/);
       await page.clock.fastForward(10_000);
       await expect.poll(() => timer.textContent()).toMatch(/^(20|19) s$/);
-      expect(await page.locator('#text').textContent()).toMatch(/wait (20|19) s/);
+      await instruction(/wait (20|19) s/).waitFor();
     } finally {
       await page.close();
       page = main;
@@ -196,11 +227,12 @@ describe('input, language and look', () => {
 
   it('has a large-text, high-contrast look that stays axe clean and on one screen', async () => {
     await open('en');
-    await show({ id: 'door-open', compartment: 'A05' }, 'en');
+    const door: Screen = { id: 'door-open', compartment: 'A05' };
+    await show(door, 'en');
     const toggle = page.getByRole('button', { name: 'Large text' });
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
-    expect(await page.locator('#text').evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(40);
+    expect(await instruction(screenWords(door, 'en', { now: Date.now(), ...TZ }).text).evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(40);
     await expectAxeClean(page, 'contrast mode');
     const f = await fits(page);
     expect(f.scrollHeight).toBeLessThanOrEqual(f.height);
@@ -228,8 +260,12 @@ describe('input, language and look', () => {
       for (let i = 1; i <= 5; i++) await show({ id: 'enter-txn', digits: '1'.repeat(i) }, 'en');
       expect(requests.filter((p) => p === '/events')).toHaveLength(1);
       expect(requests.filter((p) => p !== '/' && p !== '/events' && p !== '/assets/kiosk.js')).toEqual([]);
-      await fed.restart();
+      // While the kiosk is away the page says so, as an alert a screen reader speaks at once.
+      await fed.restart(async () => {
+        await page.getByRole('alert').filter({ hasText: chrome.en.offline }).waitFor();
+      });
       await show({ id: 'thanks', compartment: 'A04' }, 'en');
+      await page.getByRole('alert').waitFor({ state: 'detached' });
     } finally {
       page.off('request', onRequest);
     }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Screen } from '../../src/domain/screens.js';
 import { createLogger } from '../../src/core/log.js';
@@ -84,7 +84,8 @@ export interface FedUi {
   ui: UiServer;
   screens: FedScreens;
   keys: string[];
-  restart(): Promise<void>;
+  /** Stops the UI server, runs `between` while it is away, starts it again on the same port. */
+  restart(between?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,9 +112,10 @@ export async function startFedUi(settings: Partial<ScreenSettings> = {}, port = 
     ui: await start(port),
     screens,
     keys,
-    async restart() {
+    async restart(between) {
       const p = fed.ui.port;
       await fed.ui.close();
+      await between?.();
       fed.ui = await start(p);
     },
     close: () => fed.ui.close(),
@@ -129,4 +131,15 @@ export async function fits(page: Page): Promise<{ width: number; height: number;
     scrollWidth: document.documentElement.scrollWidth,
     scrollHeight: document.documentElement.scrollHeight,
   }));
+}
+
+/**
+ * The accessible name of the one element `loc` finds, as Chromium's
+ * accessibility tree gives it to a screen reader (from its ARIA snapshot).
+ */
+export async function accessibleName(loc: Locator): Promise<string> {
+  const snap = await loc.ariaSnapshot();
+  const m = /^- [a-z]+ "((?:[^"\\]|\\.)*)"/.exec(snap);
+  if (!m) throw new Error(`no accessible name in ${snap}`);
+  return JSON.parse(`"${m[1]}"`) as string;
 }

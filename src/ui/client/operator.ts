@@ -1,6 +1,6 @@
 /** The staff page: compartments, outbox, alarms, devices; read from /operator/state every two seconds, updated in place. */
 import type { OperatorView } from '../operator-state.js';
-import { el, keyed, text } from './panel.js';
+import { el, keyed, lineKeys, text } from './panel.js';
 
 const time = (ms: number): string => new Date(ms).toLocaleString();
 
@@ -37,7 +37,7 @@ async function refresh(): Promise<void> {
   keyed(el('outbox-rows'), v.outbox.recent, (r) => `${r.createdAt}-${r.kind}-${r.tries}-${r.acked}`, li, (n, r) => text(n, `${time(r.createdAt)} ${r.kind} — ${r.acked ? 'acknowledged' : `tried ${r.tries}×`}`));
   keyed(el('alarms'), v.alarms, (a) => `${a.at}-${a.kind}-${a.compartment ?? ''}`, li, (n, a) => text(n, `${time(a.at)} ${a.kind}${a.compartment ? ` ${a.compartment}` : ''}${a.detail ? `: ${a.detail}` : ''}`));
   keyed(el('devices'), v.devices, (d) => d.name, li, (n, d) => text(n, `${d.name}: ${d.ok ? 'working' : 'NOT WORKING'} (${d.detail})`));
-  keyed(el('events'), v.events, (e) => e, li, (n, e) => text(n, e));
+  keyed(el('events'), lineKeys(v.events), (e) => e.key, li, (n, e) => text(n, e.line));
 }
 
 void refresh();

@@ -28,6 +28,23 @@ export function keyed<T>(parent: HTMLElement, items: readonly T[], key: (t: T) =
   for (const [k, node] of existing) if (!keep.has(k)) node.remove();
 }
 
+/**
+ * Keys for a newest-first list of lines in which the same line may repeat
+ * (two ¥500 coins in one second): each copy is told apart by how many equal
+ * lines are older than it, so a key stays the same as newer lines arrive.
+ */
+export function lineKeys(lines: readonly string[]): Array<{ line: string; key: string }> {
+  const older = new Map<string, number>();
+  const out: Array<{ line: string; key: string }> = [];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    const n = older.get(line) ?? 0;
+    older.set(line, n + 1);
+    out.push({ line, key: `${n}|${line}` });
+  }
+  return out.reverse();
+}
+
 export function text(node: HTMLElement, t: string): void {
   if (node.textContent !== t) node.textContent = t;
 }

@@ -3,7 +3,7 @@
  * (sim-control.md); the doors, screen and events are read back from
  * /sim/state once a second and updated in place.
  */
-import { el, keyed, postJson, text } from './panel.js';
+import { el, keyed, lineKeys, postJson, text } from './panel.js';
 
 interface SimState {
   compartments: Array<{ id: string; size: string; locked: boolean | null; doorOpen: boolean | null; itemPresent: boolean | null; unlockPulses: number }>;
@@ -108,10 +108,10 @@ async function refresh(): Promise<void> {
   );
   keyed(
     el('events'),
-    s.events ?? [],
-    (e) => e,
+    lineKeys(s.events ?? []),
+    (e) => e.key,
     () => document.createElement('li'),
-    (node, e) => text(node, e),
+    (node, e) => text(node, e.line),
   );
 }
 

@@ -99,13 +99,13 @@ export class View {
   private mapCells = new Map<string, HTMLElement>();
   private announced = '';
 
-  private readonly entryLabel = document.createElement('span');
+  private readonly entrySpoken = document.createElement('span');
   private readonly entryValue = document.createElement('span');
 
   constructor(onKey: (k: string) => void) {
-    this.entryLabel.className = 'vh';
+    this.entrySpoken.className = 'vh';
     this.entryValue.setAttribute('aria-hidden', 'true');
-    this.entry.append(this.entryLabel, this.entryValue);
+    this.entry.append(this.entrySpoken, this.entryValue);
     for (const step of STEPS) {
       const li = document.createElement('li');
       li.dataset.step = step;
@@ -174,14 +174,21 @@ export class View {
     }
     const money = amountOf(s);
     show(this.amount, money !== null);
-    if (money) this.amount.replaceChildren(Object.assign(document.createElement('span'), { className: 'label', textContent: c.amountDue }), formatMoney(money, lang));
+    if (money) {
+      // A group named by its label ("To pay"), so the label is not read twice.
+      const label = Object.assign(document.createElement('span'), { className: 'label', id: 'amount-label', textContent: c.amountDue });
+      label.setAttribute('aria-hidden', 'true');
+      this.amount.replaceChildren(label, formatMoney(money, lang));
+    }
     show(this.countdown, s.id === 'wait');
     if (s.id === 'wait') setText(this.countdown, formatMessage(c.secondsLeft, lang, { seconds: secondsLeft(s.until, now) }));
     const entry = entryOf(s);
     show(this.entry, entry !== null);
     if (entry) {
       // Dots for a secret, read out as a count; digits a person may see, as they are.
-      setText(this.entryLabel, `${c.entered}: ${'shown' in entry ? entry.shown : entry.secret}`);
+      // The element is a status named "Entered", so what is typed is announced as it grows.
+      this.entry.setAttribute('aria-label', c.entered);
+      setText(this.entrySpoken, 'shown' in entry ? entry.shown : formatMessage(c.enteredDigits, lang, { count: entry.secret }));
       setText(this.entryValue, 'shown' in entry ? entry.shown : '•'.repeat(entry.secret));
     }
     this.drawKeypad(kiosk.keypad && KEYED.has(s.id), c);

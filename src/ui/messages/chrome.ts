@@ -20,6 +20,8 @@ export interface Chrome {
   enter: string;
   back: string;
   entered: string;
+  /** How many digits of a secret are typed, read out instead of the dots. */
+  enteredDigits: string;
   secondsLeft: string;
   amountDue: string;
   offline: string;
@@ -45,6 +47,7 @@ export const chrome: Record<Lang, Chrome> = {
     enter: 'Enter',
     back: 'Back',
     entered: 'Entered',
+    enteredDigits: '{count, plural, one {# digit} other {# digits}}',
     secondsLeft: '{seconds} s',
     amountDue: 'To pay',
     offline: 'Connecting to the kiosk…',
@@ -68,6 +71,7 @@ export const chrome: Record<Lang, Chrome> = {
     enter: '決定',
     back: '戻る',
     entered: '入力',
+    enteredDigits: '{count}桁',
     secondsLeft: '{seconds}秒',
     amountDue: 'お支払い額',
     offline: '端末に接続しています…',
