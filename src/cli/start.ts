@@ -79,7 +79,10 @@ async function run(config: Config): Promise<number> {
         process.stdout.write(`the kiosk screen: ${url}   the simulated hardware beside it: ${url}sim   staff: ${url}operator\n`);
         process.stdout.write(`broker ${brokerUrl}; reference seller "${seller.id}" is connected and answering\n`);
         process.stdout.write(`courier ${courier.id}, PIN ${courier.pin} (press * on the keypad to sign in)\n`);
-        for (const p of parcels) process.stdout.write(`parcel ${p.txn}  code ${p.code}  (in ${p.compartmentId}${p.label ? `, label ${p.label}` : ''})\n`);
+        for (const p of parcels) {
+          const pay = p.due ? `, pay ${new Intl.NumberFormat('en', { style: 'currency', currency: p.due.currency }).format(p.due.amount)} at pickup with the cash buttons on /sim` : '';
+          process.stdout.write(`parcel ${p.txn}  code ${p.code}  (in ${p.compartmentId}${p.label ? `, label ${p.label}` : ''}${pay})\n`);
+        }
         process.stdout.write('To pick one up: type its number (digits only) and #, then its code and #; then open and close its door.\n\n');
       } catch (e) {
         process.stderr.write(`demo parcels could not be loaded: ${(e as Error).message}\n`);

@@ -13,7 +13,12 @@ export interface DemoParcel {
   code: string;
   compartmentId: string;
   label: string | null;
+  /** Paid at pickup (the last of two or more demo parcels, where the kiosk has a cash acceptor). */
+  due: { amount: number; currency: string } | null;
 }
+
+/** What the paying demo parcel costs: a ¥1,000 bill and a ¥500 coin on /sim. */
+export const DEMO_DUE = { amount: 1500, currency: 'JPY' };
 
 function digits(n: number): string {
   let s = '';
@@ -72,11 +77,12 @@ export async function loadDemoParcels(
   }
   const out: DemoParcel[] = [];
   for (let i = 1; i <= count; i++) {
-    const issued = await seller.issue({ kioskId: k.config.kioskId, size: 'M', mode: 1 });
+    const due = i === count && count >= 2 && k.config.devices.cash !== null ? DEMO_DUE : null;
+    const issued = await seller.issue({ kioskId: k.config.kioskId, size: 'M', mode: 1, ...(due ? { due } : {}) });
     // The manifest travels through the broker; give it a moment so the kiosk knows the size.
     for (let t = 0; t < 100 && k.store.parcels.get(seller.id, issued.txn) === null; t++) await new Promise((r) => setTimeout(r, 20));
     const compartmentId = await courierLoads(k.kiosk, k.sims, courier, { sellerId: seller.id, txn: issued.txn, slip: issued.slip, size: 'M' }, channelOf);
-    out.push({ txn: issued.txn, code: issued.code, compartmentId, label: issued.label });
+    out.push({ txn: issued.txn, code: issued.code, compartmentId, label: issued.label, due });
   }
   return out;
 }
