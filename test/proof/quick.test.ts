@@ -101,10 +101,15 @@ describe('proof, quick mode', () => {
     expect(a.kioskStayedConnected).toBe(true);
   });
 
-  it('brute force: no wrong code opens a door', () => {
+  it('brute force: no wrong code opens a door; the right code for another parcel still does', () => {
     const b = part('brute');
     expect(b.fast.tries).toBe(QUICK.bruteTries);
     expect(b.fast.opened + b.paced.opened).toBe(0);
+    // The next person, with the right code for a parcel nobody guessed at, gets the door: at once or after
+    // the kiosk-wide wait, never refused for the parcels the stranger tried.
+    expect(b.other.opened).toBe(true);
+    expect(b.other.screen).toBe('door-open');
+    expect([null, 'kiosk']).toContain(b.other.first.why);
   });
 
   it('privacy: no code in the database, WAL, log, MQTT or pages; no template left once its parcel left', () => {
