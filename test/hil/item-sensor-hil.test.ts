@@ -11,8 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHilRig, type HilRig } from '../../drivers/hil-rig.js';
 import { startKiosk, type RunningKiosk } from '../../src/app.js';
 import { hashCourierPin, loadConfig, packageRoot } from '../../src/config/index.js';
-import { generateEd25519, makeSlip } from '../../src/domain/index.js';
-import { COURIER, FAST, load, openLoad, simScreen, tryCode, waitFor, type Driven } from '../support/kiosk.js';
+import { generateEd25519 } from '../../src/domain/index.js';
+import { driveOnRig, until } from '../support/hil-driven.js';
+import { COURIER, FAST, load, openLoad, tryCode, waitFor, type Driven } from '../support/kiosk.js';
 import { tempDir } from '../support/tmp.js';
 
 let rig: HilRig | null = null;
@@ -24,14 +25,6 @@ afterEach(async () => {
   cleanup?.();
   k = rig = cleanup = null;
 });
-
-async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Started {
   kiosk: RunningKiosk;
@@ -65,27 +58,7 @@ async function start(): Promise<Started> {
   const kiosk = (k = await startKiosk({ config }));
   expect(kiosk.sims).toBeNull(); // real drivers: no in-process sims
 
-  const channelOf = (id: string): number => kiosk.store.compartments.get(id)!.channel;
-  const pulses = (id: string): number => {
-    const { board, lock } = r.lockAt(channelOf(id));
-    return board.pulses.filter((p) => p.lock === lock).length;
-  };
-  const driven: Driven = {
-    sellerId: seller.id,
-    slip: (txn, code) => makeSlip({ seller, mode: 1, code, plaintext: { txn }, params: FAST, kioskX25519Public: kiosk.identity.x25519.publicKey }),
-    hands: {
-      press: (keys) => r.keypad.press(keys),
-      scan: (text) => r.scanner.scan(text),
-      async door(id, open) {
-        const { board, lock } = r.lockAt(channelOf(id));
-        if (open) board.openDoor(lock);
-        else board.closeDoor(lock);
-        await until(`door ${id} ${open ? 'open' : 'closed'}`, () => kiosk.store.compartments.get(id)?.doorOpen === open);
-      },
-      screen: async () => simScreen(kiosk.kiosk.screen.get()),
-      pulses: async () => Object.fromEntries(kiosk.store.compartments.list().map((c) => [c.id, pulses(c.id)])),
-    },
-  };
+  const { driven, channelOf, pulses } = driveOnRig(kiosk, r, seller);
   return {
     kiosk, r, driven, pulses,
     item: async (id, present) => {

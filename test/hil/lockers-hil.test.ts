@@ -11,8 +11,9 @@ import { acquireVpcdSlot, type VpcdSlot } from '../../drivers/card/vpcd-lock.js'
 import { startHilRig, type HilRig } from '../../drivers/hil-rig.js';
 import { startKiosk, type RunningKiosk } from '../../src/app.js';
 import { hashCourierPin, loadConfig, packageRoot } from '../../src/config/index.js';
-import { generateEd25519, makeSlip } from '../../src/domain/index.js';
-import { COURIER, FAST, load, simScreen, tryCode, waitFor, type Driven } from '../support/kiosk.js';
+import { generateEd25519 } from '../../src/domain/index.js';
+import { driveOnRig, until } from '../support/hil-driven.js';
+import { COURIER, FAST, load, tryCode, waitFor } from '../support/kiosk.js';
 import { tempDir } from '../support/tmp.js';
 import { execFileSync } from 'node:child_process';
 
@@ -34,14 +35,6 @@ afterEach(async () => {
   cleanup?.();
   k = rig = cleanup = null;
 });
-
-async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('lockers over real transports (config/hil.json)', () => {
   it('loads three parcels and hands them over, refusing a wrong code, exactly as with in-process sims', async () => {
@@ -69,28 +62,7 @@ describe('lockers over real transports (config/hil.json)', () => {
 
     const kiosk = k;
     const r = rig;
-    const channelOf = (id: string) => kiosk.store.compartments.get(id)!.channel;
-    const driven: Driven = {
-      sellerId: seller.id,
-      slip: (txn, code) => makeSlip({ seller, mode: 1, code, plaintext: { txn }, params: FAST, kioskX25519Public: kiosk.identity.x25519.publicKey }),
-      hands: {
-        press: (keys) => r.keypad.press(keys),
-        scan: (text) => r.scanner.scan(text),
-        async door(id, open) {
-          const { board, lock } = r.lockAt(channelOf(id));
-          if (open) board.openDoor(lock);
-          else board.closeDoor(lock);
-          // a person's door takes longer than one poll: wait until the kiosk has seen it
-          await until(`door ${id} ${open ? 'open' : 'closed'}`, () => kiosk.store.compartments.get(id)?.doorOpen === open);
-        },
-        screen: async () => simScreen(kiosk.kiosk.screen.get()),
-        pulses: async () =>
-          Object.fromEntries(kiosk.store.compartments.list().map((c) => {
-            const { board, lock } = r.lockAt(c.channel);
-            return [c.id, board.pulses.filter((p) => p.lock === lock).length];
-          })),
-      },
-    };
+    const { driven } = driveOnRig(kiosk, r, seller);
 
     const parcels = [
       { txn: 'H-1', code: '11112222' },
