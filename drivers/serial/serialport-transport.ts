@@ -138,6 +138,10 @@ export class SerialPortTransport extends TypedEmitter<ByteTransportEvents> imple
       parity: this.opts.parity ?? 'none',
       stopBits: this.opts.stopBits ?? 1,
       autoOpen: false,
+      // serialport reads into a pool of this size (64 KiB by default, a new one each time it fills). The
+      // devices here send frames of a few bytes to a few hundred: 4 KiB per line is plenty, and four
+      // lines keep ~240 KiB less resident and allocate a sixteenth as often.
+      highWaterMark: 4096,
     });
     await new Promise<void>((resolve, reject) => {
       port.open((err) => {

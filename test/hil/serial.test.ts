@@ -72,6 +72,18 @@ describe('SerialPortTransport over a socat pty pair', () => {
     expect(atKiosk.bytes().length).toBe(5); // nothing echoed back
   });
 
+  it('carries a burst many times the 4 KiB read pool, in order and complete', async () => {
+    pty = await startPtyPair();
+    const kiosk = make(pty.kioskPath);
+    const device = make(pty.devicePath);
+    await kiosk.open();
+    await device.open();
+    const atKiosk = collect(kiosk);
+    const burst = Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+    await device.write(burst);
+    expect((await atKiosk.waitFor(burst.length)).equals(burst)).toBe(true);
+  });
+
   it('rejects not-found for a path that does not exist', async () => {
     const t = make('/nonexistent/kiosk-tty');
     const err = await t.open().catch((e: unknown) => e);
