@@ -41,6 +41,9 @@ const FAULTS: Record<number, string> = {
  * `stack` — or handed back (RETURN). VEND VALID is acknowledged and reported
  * as `stacked`. One request on the wire at a time. See docs/drivers/cash.md.
  */
+/** After a STACK or RETURN is acknowledged, the status is polled this soon (ms), until the bill is through. */
+const FOLLOW_UP_POLL_MS = 50;
+
 export class Id003CashAcceptor extends TypedEmitter<CashEvents> implements CashAcceptor {
   readonly name: string;
   private readonly o: ResolvedId003Options;
@@ -169,7 +172,11 @@ export class Id003CashAcceptor extends TypedEmitter<CashEvents> implements CashA
       if (err.code === 'closed' || err.code === 'disconnected') return;
       if (++this.misses === this.o.missesBeforeLost) this.fault(new DeviceError('timeout', `the validator stopped answering (${err.message})`, this.name));
     }
-    if (this.hold.isOpen) this.schedulePoll(this.o.pollIntervalMs);
+    if (this.hold.isOpen) this.schedulePoll(this.held?.sent === true ? this.followUpMs() : this.o.pollIntervalMs);
+  }
+
+  private followUpMs(): number {
+    return Math.min(FOLLOW_UP_POLL_MS, this.o.pollIntervalMs);
   }
 
   private handle(f: Id003Frame): void {
@@ -263,6 +270,8 @@ export class Id003CashAcceptor extends TypedEmitter<CashEvents> implements CashA
     const stack = held.decision === 'stack';
     void this.command(stack ? CMD.stack1 : CMD.return, stack ? 'stack' : 'return').then((ok) => {
       if (!ok) held.sent = false;
+      // The bill is on its way: look again soon rather than a whole poll later, so the person sees it counted.
+      else if (this.hold.isOpen) this.schedulePoll(this.followUpMs());
     });
   }
 

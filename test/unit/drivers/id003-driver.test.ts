@@ -50,12 +50,12 @@ afterEach(async () => {
   for (const r of rigs.splice(0)) await r.cash.close();
 });
 
-async function rig(): Promise<Rig> {
+async function rig(pollIntervalMs = 50): Promise<Rig> {
   const clock = new FakeClock();
   const pair = createPipePair();
   await pair.device.open();
   const sim = new Id003ValidatorSim(pair.device, { moveMs: 20, replyDelayMs: 2 }, clock);
-  const cash = new Id003CashAcceptor(pair.kiosk, { currency: 'JPY', denominations: JPY_DENOMINATIONS, pollIntervalMs: 50, replyTimeoutMs: 100 }, clock);
+  const cash = new Id003CashAcceptor(pair.kiosk, { currency: 'JPY', denominations: JPY_DENOMINATIONS, pollIntervalMs, replyTimeoutMs: 100 }, clock);
   const events: string[] = [];
   const errors: DeviceError[] = [];
   cash.on('stacked', (b) => events.push(`stacked ${b.amount}`));
@@ -89,6 +89,26 @@ describe('Id003CashAcceptor (fake time, in-process pipe)', () => {
     expect(r.events).toEqual(['stacked 10000']);
     expect(r.sim.stacked).toEqual([0x64]);
     expect(r.sim.commands.filter((c) => c === CMD.stack1)).toHaveLength(1);
+  });
+
+  it('after a STACK is acknowledged it looks again within 50 ms, not a whole 200 ms poll later', async () => {
+    const r = await rig(200);
+    r.cash.setEscrowHandler(() => 'stack');
+    await feed(r, 0x61);
+    // Fake time in 1 ms steps until the validator has the bill in its stacker, then until the kiosk says so.
+    let t = 0;
+    while (r.sim.stacked.length === 0 && t < 2000) {
+      await run(r.clock, 1);
+      t++;
+    }
+    expect(r.sim.stacked).toEqual([0x61]);
+    let after = 0;
+    while (r.events.length === 0 && after < 400) {
+      await run(r.clock, 1);
+      after++;
+    }
+    expect(r.events).toEqual(['stacked 1000']);
+    expect(after).toBeLessThanOrEqual(60);
   });
 
   it('a STACK lost on the line is sent again on the next escrow poll; the bill is stacked and reported once', async () => {
