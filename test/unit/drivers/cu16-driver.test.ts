@@ -5,35 +5,7 @@ import { CU16_CMD, Cu16Decoder } from '../../../drivers/locks/cu16-codec.js';
 import { attachCu16Sims, type Cu16BoardSim } from '../../../drivers/locks/cu16-sim.js';
 import { createPipePair, type PipePair } from '../../../drivers/serial/pipe.js';
 import { FakeClock } from '../../support/fake-clock.js';
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
-
-/** Moves fake time in 1 ms steps, letting the pipe deliver bytes between steps. */
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let i = 0; i < ms; i++) {
-    clock.advance(1);
-    await flush();
-  }
-}
-
-/** Resolves `p` while moving fake time; fails if it takes longer than `maxMs`. */
-async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3000): Promise<T> {
-  let done = false;
-  const tracked = p.finally(() => {
-    done = true;
-  });
-  tracked.catch(() => undefined);
-  for (let i = 0; i < maxMs && !done; i++) {
-    await flush();
-    if (done) break;
-    clock.advance(1);
-  }
-  await flush();
-  if (!done) throw new Error(`still pending after ${maxMs} ms of fake time`);
-  return tracked;
-}
+import { run, settle } from '../../support/fake-time.js';
 
 interface Rig {
   clock: FakeClock;

@@ -4,33 +4,7 @@ import { COIL_OFF, COIL_ON, FN, WAVESHARE_FLASH_OFF } from '../../../drivers/mod
 import { ModbusRelaySim } from '../../../drivers/modbus/sim.js';
 import { createPipePair } from '../../../drivers/serial/pipe.js';
 import { FakeClock } from '../../support/fake-clock.js';
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
-
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let i = 0; i < ms; i++) {
-    clock.advance(1);
-    await flush();
-  }
-}
-
-async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3000): Promise<T> {
-  let done = false;
-  const tracked = p.finally(() => {
-    done = true;
-  });
-  tracked.catch(() => undefined);
-  for (let i = 0; i < maxMs && !done; i++) {
-    await flush();
-    if (done) break;
-    clock.advance(1);
-  }
-  await flush();
-  if (!done) throw new Error(`still pending after ${maxMs} ms of fake time`);
-  return tracked;
-}
+import { run, settle } from '../../support/fake-time.js';
 
 // close() ends a pulse still running (one write, answered in fake time).
 const banks: Array<{ bank: ModbusLockBank; clock: FakeClock }> = [];

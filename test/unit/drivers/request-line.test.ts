@@ -4,10 +4,7 @@ import { TransportHold } from '../../../drivers/serial/hold.js';
 import { createPipePair } from '../../../drivers/serial/pipe.js';
 import { RequestLine, type LineDecoder, type LineEvent } from '../../../drivers/serial/request-line.js';
 import { FakeClock } from '../../support/fake-clock.js';
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
+import { flush } from '../../support/fake-time.js';
 
 /** One byte a frame: 0xEE is a bad checksum, 0xFF garbage, anything else a frame. */
 function byteDecoder(): LineDecoder<number> & { resets: number } {
