@@ -12,7 +12,8 @@ import { startHilRig, type HilRig } from '../../drivers/hil-rig.js';
 import { startKiosk, type RunningKiosk } from '../../src/app.js';
 import { hashCourierPin, loadConfig, packageRoot } from '../../src/config/index.js';
 import { generateEd25519 } from '../../src/domain/index.js';
-import { driveOnRig, until } from '../support/hil-driven.js';
+import { driveOnRig } from '../support/hil-driven.js';
+import { until } from '../support/until.js';
 import { COURIER, FAST, load, openLoad, tryCode, waitFor, type Driven } from '../support/kiosk.js';
 import { tempDir } from '../support/tmp.js';
 

@@ -13,6 +13,7 @@ import { ModbusRelaySim } from '../../drivers/modbus/sim.js';
 import { startPtyPair, type PtyPair } from '../../drivers/serial/pty.js';
 import { SerialPortTransport } from '../../drivers/serial/serialport-transport.js';
 import { lockBankContract, type LockHarness } from './contracts/locks.js';
+import { until as waitUntil } from '../support/until.js';
 
 interface Rig {
   pty: PtyPair;
@@ -77,13 +78,7 @@ function wireLog(r: Rig): Buffer[] {
   return seen;
 }
 
-async function until(what: string, ok: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 5));
-  }
-}
+const until = (what: string, ok: () => boolean, ms = 2000): Promise<void> => waitUntil(what, ok, ms, 5);
 
 const real = process.env.KIOSK_TEST_MODBUS;
 if (real) {

@@ -14,6 +14,7 @@ import { linkFromConfig } from '../../src/app-link.js';
 import { loadConfig, packageRoot } from '../../src/config/index.js';
 import type { EmbeddedBroker } from '../../src/link/index.js';
 import { tempDir } from '../support/tmp.js';
+import { until as waitUntil } from '../support/until.js';
 
 let rig: HilRig | null = null;
 let k: RunningKiosk | null = null;
@@ -25,13 +26,7 @@ afterEach(async () => {
   k = rig = null;
 });
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, ok: () => boolean, ms = 15_000): Promise<void> => waitUntil(what, ok, ms, 20);
 
 interface ApiState {
   service: { whole: boolean; compartments: string[]; devices: Array<{ role: string; up: boolean }> };

@@ -12,6 +12,7 @@ import { startPtyPair, type PtyPair } from '../../drivers/serial/pty.js';
 import { SerialPortTransport } from '../../drivers/serial/serialport-transport.js';
 import { createTrustStore, openEnvelope } from '../../src/domain/index.js';
 import { load, startHarness, tryCode, waitFor, type Harness } from '../support/kiosk.js';
+import { until as waitUntil } from '../support/until.js';
 
 let h: Harness | null = null;
 const stops: Array<() => Promise<void> | void> = [];
@@ -34,13 +35,7 @@ async function paidShown(paid: number, ms = 5000): Promise<void> {
   expect(params).toMatchObject({ due: { amount: 2000, currency: 'JPY' }, paid: { amount: paid, currency: 'JPY' } });
 }
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (what: string, ok: () => boolean, ms = 5000): Promise<void> => waitUntil(what, ok, ms, 5);
 
 async function rig(): Promise<{ sim: Id003ValidatorSim; cash: Id003CashAcceptor }> {
   const pty: PtyPair = await startPtyPair();

@@ -7,14 +7,7 @@ import type { HilRig } from '../../drivers/hil-rig.js';
 import type { RunningKiosk } from '../../src/app.js';
 import { makeSlip, type Ed25519KeyPair } from '../../src/domain/index.js';
 import { FAST, simScreen, type Driven } from './kiosk.js';
-
-export async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from './until.js';
 
 export interface RigDriven {
   driven: Driven;
