@@ -38,7 +38,7 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   private readonly doors = new Map<Channel, boolean>();
   private pollTimer: TimerHandle | null = null;
   /** Writes due when a pulse ends, run at once if the bank closes first. */
-  private readonly offTimers = new Map<TimerHandle, () => Promise<void>>();
+  private readonly pulseEnds = new Map<TimerHandle, () => Promise<void>>();
   private misses = 0;
   /** The line came back: fail-safe relays are energised again at the next poll (retried until it succeeds). */
   private rehold = false;
@@ -88,8 +88,8 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   }
 
   async close(): Promise<void> {
-    const due = [...this.offTimers];
-    this.offTimers.clear();
+    const due = [...this.pulseEnds];
+    this.pulseEnds.clear();
     for (const [t, write] of due) {
       this.clock.clearTimeout(t);
       // A pulse cut short by close still ends: a fail-safe lock is held again, a solenoid let go.
@@ -170,10 +170,10 @@ export class ModbusLockBank extends TypedEmitter<LockBankEvents> implements Lock
   private afterPulse(ms: number, coil: number, value: number, label: string): void {
     const write = (): Promise<void> => this.writeCoil(coil, value, label);
     const t = this.clock.setTimeout(() => {
-      this.offTimers.delete(t);
+      this.pulseEnds.delete(t);
       if (this.hold.isOpen) write().catch((e: unknown) => this.fault(e as Error));
     }, ms);
-    this.offTimers.set(t, write);
+    this.pulseEnds.set(t, write);
   }
 
   // --- wire ------------------------------------------------------------------
