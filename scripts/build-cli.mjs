@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/kiosk');
 const external = [
-  'better-sqlite3',
+  'better-sqlite3/package.json',
+  'bindings',
   'node-hid',
   'onoff',
   'pcsclite',
@@ -74,6 +75,45 @@ exports.binding = require("node-gyp-build")(dirname(require.resolve("@serialport
     }));
   },
 };
+// better-sqlite3's JavaScript is bundled too (from node_modules, its ten files were compiled at every start
+// with no code cache, and the `bindings` package searched a dozen paths for the addon). Its native addon stays
+// in node_modules and is loaded from where npm builds it, build/Release; should it be elsewhere, `bindings`
+// looks for it as before.
+const sqliteAddonBesideItsPackage = {
+  name: 'sqlite-addon-beside-its-package',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const call = "require('bindings')('better_sqlite3.node')";
+      if (!source.includes(call)) throw new Error(`build-cli: ${args.path} no longer loads its addon with ${call}`);
+      const load = `((dir) => { try { return require(require("path").join(dir, "build/Release/better_sqlite3.node")); } catch (e) { if (e.code !== "MODULE_NOT_FOUND") throw e; return require("bindings")({ bindings: "better_sqlite3.node", module_root: dir }); } })(require("path").dirname(require.resolve("better-sqlite3/package.json")))`;
+      return { contents: source.replace(call, load), loader: 'js' };
+    });
+  },
+};
+// Packages that are only a browser's or a copy of what node has, replaced at bundling time (their source and
+// compiled code would sit in every kiosk's memory, and their top-level code run at every start):
+// - readable-stream (mqtt.js, bl, aedes) is a copy of node's own streams (v4 mirrors node 18+): node:stream is
+//   loaded anyway, by net and http;
+// - worker-timers (mqtt.js) runs timers in a browser's web worker; on node mqtt.js uses node's timers;
+// - thread-stream (pino) runs pino transports in a worker thread; the kiosk writes its JSON lines to stdout
+//   and configures no transport (a transport asked for says so);
+// - @opentelemetry/api (prom-client's CPU metric, for exemplars) answers "no active span" when no
+//   OpenTelemetry SDK is registered, and the kiosk registers none.
+const nodeOwnOrUnused = {
+  name: 'node-own-or-unused',
+  setup(b) {
+    const stubs = {
+      'readable-stream': `module.exports = require("node:stream");`,
+      'worker-timers': `module.exports = { setInterval, clearInterval, setTimeout, clearTimeout };`,
+      'thread-stream': `module.exports = function ThreadStream() { throw new Error("pickup-kiosk is built without pino transports: it logs JSON lines to stdout"); };`,
+      '@opentelemetry/api': `const none = { getSpan: () => undefined, active: () => undefined };
+module.exports = { trace: none, context: none };`,
+    };
+    b.onResolve({ filter: /^(readable-stream|worker-timers|thread-stream|@opentelemetry\/api)$/ }, (args) => ({ path: args.path, namespace: 'node-own-or-unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-own-or-unused' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
+  },
+};
 /** Must match bin/pickup-kiosk.js, which calls the function with these arguments. */
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __pkImport) {"use strict";';
 rmSync(outdir, { recursive: true, force: true });
@@ -90,6 +130,8 @@ const common = {
   external,
   minifyWhitespace: true,
   minifySyntax: true,
+  // BUILD_SOURCEMAP=1 writes cli.cjs.map beside the bundle, to read a --cpu-prof profile by source file.
+  sourcemap: process.env.BUILD_SOURCEMAP ? 'external' : false,
   keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
@@ -102,7 +144,7 @@ const result = await build({
   // The file runs inside WRAPPER_HEAD's function (exports, require, module, __filename, __dirname, __pkImport).
   define: { 'import.meta.url': '__pkUrl' },
   banner: { js: 'const __pkUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [zodEnglishOnly, mqttTcpOnly, serialportBindingBesideItsPackage],
+  plugins: [zodEnglishOnly, mqttTcpOnly, serialportBindingBesideItsPackage, sqliteAddonBesideItsPackage, nodeOwnOrUnused],
   metafile: true,
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
