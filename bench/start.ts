@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHilRig } from '../drivers/hil-rig.js';
 import { packageRoot } from '../src/config/index.js';
+import { unitEnvironment, unitNodeOptions } from './unit-file.js';
 
 const PEER = { name: 'Open-Locker edge client', startMs: 207, rssMiB: 67 };
 const TARGET = { startMs: 180, rssMiB: 60 };
@@ -45,7 +46,7 @@ interface Started {
 }
 
 /**
- * The environment systemd/pickup-kiosk.service gives the kiosk: this shell's, with NODE_ENV=production, a
+ * The environment systemd/pickup-kiosk.service gives the kiosk: this shell's, with the unit's Environment= (NODE_ENV, V8 flags), a
  * cache directory of its own (CacheDirectory=, where the binary keeps V8's code cache: empty before the
  * first start, as after an install or upgrade) and without node options the unit does not set.
  * NODE_EXTRA_CA_CERTS (set on some development machines) makes every node process read and parse a CA
@@ -53,16 +54,8 @@ interface Started {
  */
 const LEFT_OUT = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'] as const;
 
-/** The node options the unit's ExecStart= gives (between node and bin/pickup-kiosk.js). */
-function unitNodeOptions(): string[] {
-  const unit = readFileSync(join(packageRoot(), 'systemd/pickup-kiosk.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
-  const script = exec.findIndex((w) => w.endsWith('/bin/pickup-kiosk.js'));
-  if (script < 1) throw new Error('systemd/pickup-kiosk.service: no ExecStart= running bin/pickup-kiosk.js with node');
-  return exec.slice(1, script);
-}
 function unitEnv(cacheDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', CACHE_DIRECTORY: cacheDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...unitEnvironment(), CACHE_DIRECTORY: cacheDir };
   for (const k of LEFT_OUT) delete env[k];
   return env;
 }
@@ -126,7 +119,9 @@ export async function run(): Promise<void> {
   console.log(`machine load average ${load} (wall times stretch with load; CPU ms does much less)`);
   const dropped = LEFT_OUT.filter((k) => process.env[k] !== undefined);
   console.log(
-    `the kiosk runs as systemd/pickup-kiosk.service starts it: node ${unitNodeOptions().join(' ')} bin/pickup-kiosk.js start, NODE_ENV=production${dropped.length ? `, without ${dropped.join(' and ')} (set in this shell)` : ''}`,
+    `the kiosk runs as systemd/pickup-kiosk.service starts it: node ${[...unitNodeOptions(), 'bin/pickup-kiosk.js'].join(' ')} start, ${Object.entries(unitEnvironment())
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}${dropped.length ? `, without ${dropped.join(' and ')} (set in this shell)` : ''}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'pk-bench-start-'));
   const rig = await startHilRig(join(dir, 'rig'));

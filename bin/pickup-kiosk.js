@@ -75,6 +75,13 @@ function loadBundle(produce) {
 }
 
 async function run() {
+  try {
+    require('./v8-flags.js').applyV8Flags();
+  } catch (e) {
+    process.stderr.write(`pickup-kiosk: cannot start: ${e.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const argv = process.argv.slice(2);
   const loaded = existsSync(bundle) ? loadBundle(argv[0] === 'start') : { main: (await import('../dist/src/cli.js')).main, save: () => undefined };
   process.exitCode = await loaded.main(argv);
