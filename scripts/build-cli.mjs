@@ -28,13 +28,16 @@ const external = [
   'pngjs',
   '@zxing/library',
 ];
-// zod re-exports every locale (350 KiB) through `z.locales`; the kiosk uses none
-// but English, which zod sets up itself. Only `en` is kept in the bundle.
+// zod re-exports every locale (350 KiB) from its locales index (`z.locales`,
+// `zod/locales`); the kiosk uses none but English, which src/core/zod.ts sets
+// up. Only `en` is kept in the bundle, whoever imports the index.
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-en' } : undefined,
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(args.resolveDir, dirname(args.path), 'en.js'), namespace: 'zod-en' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(args.path)};`,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { baudRate, int, obj, serialPath } from '../../src/core/config-rules.js';
 import { DEFAULT_ADDRESS, DEFAULT_PASSWORD } from './r30x-codec.js';
 
@@ -7,9 +7,9 @@ export const fingerprintR30xSchema = () =>
   obj({
     driver: z.literal('r30x'),
     path: serialPath(),
-    baudRate: baudRate().default(57600),
-    address: int(0, 0xffffffff).default(DEFAULT_ADDRESS),
-    password: int(0, 0xffffffff).default(DEFAULT_PASSWORD),
+    baudRate: z._default(baudRate(), 57600),
+    address: z._default(int(0, 0xffffffff), DEFAULT_ADDRESS),
+    password: z._default(int(0, 0xffffffff), DEFAULT_PASSWORD),
   });
 
 export type FingerprintR30xConfig = z.output<ReturnType<typeof fingerprintR30xSchema>>;

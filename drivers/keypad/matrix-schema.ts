@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { bool, gpio, int, list, nonEmpty, obj, show } from '../../src/core/config-rules.js';
 import { isKey } from './contract.js';
 
@@ -11,27 +11,28 @@ import { isKey } from './contract.js';
 export const DEFAULT_MATRIX_LAYOUT = ['123', '456', '789', '*0#'] as const;
 
 function shape() {
-  const lines = list(gpio(), 'a list of GPIO line numbers')
-    .min(1, { error: 'needs at least one GPIO line' })
-    .max(8, { error: 'at most 8 GPIO lines' });
+  const lines = list(gpio(), 'a list of GPIO line numbers').check(
+    z.minLength(1, { error: 'needs at least one GPIO line' }),
+    z.maxLength(8, { error: 'at most 8 GPIO lines' }),
+  );
   return {
     /** GPIO lines of the rows, top to bottom (driven one at a time). */
     rows: lines,
     /** GPIO lines of the columns, left to right (read). */
     cols: lines,
     /** One string per row, one character per column; a space is an unused position. */
-    layout: list(nonEmpty('a row of keys, like "123"'), 'a list of rows of keys, like ["123","456","789","*0#"]').default([...DEFAULT_MATRIX_LAYOUT]),
+    layout: z._default(list(nonEmpty('a row of keys, like "123"'), 'a list of rows of keys, like ["123","456","789","*0#"]'), [...DEFAULT_MATRIX_LAYOUT]),
     /** true (usual): a row is selected by driving it low, and a pressed key pulls its column low (pull-ups on the columns). */
-    activeLow: bool().default(true),
+    activeLow: z._default(bool(), true),
     /** How long the matrix must read the same before it counts (contacts bounce for a few ms). */
-    debounceMs: int(0, 1000).default(20),
+    debounceMs: z._default(int(0, 1000), 20),
     /** How often the whole matrix is scanned. */
-    scanIntervalMs: int(1, 1000).default(5),
+    scanIntervalMs: z._default(int(1, 1000), 5),
   };
 }
 
 /** The layout is the key under each (row, col) crossing: its shape must match the wiring. */
-function check(k: { rows: number[]; cols: number[]; layout: string[] }, ctx: z.RefinementCtx): void {
+function check(k: { rows: number[]; cols: number[]; layout: string[] }, ctx: z.core.$RefinementCtx): void {
   if (k.layout.length !== k.rows.length) {
     ctx.addIssue({
       code: 'custom',
@@ -60,9 +61,9 @@ function check(k: { rows: number[]; cols: number[]; layout: string[] }, ctx: z.R
 }
 
 /** Builds the driver's options schema (MatrixKeypad's constructor). */
-export const matrixKeypadOptionsSchema = () => obj(shape()).superRefine(check);
+export const matrixKeypadOptionsSchema = () => obj(shape()).check(z.superRefine(check));
 /** Builds the config entry's schema. */
-export const keypadGpioMatrixSchema = () => obj({ driver: z.literal('gpio-matrix'), ...shape() }).superRefine(check);
+export const keypadGpioMatrixSchema = () => obj({ driver: z.literal('gpio-matrix'), ...shape() }).check(z.superRefine(check));
 
 /** Options as written (defaults optional). */
 export type MatrixKeypadConfig = z.input<ReturnType<typeof matrixKeypadOptionsSchema>>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { obj, oneOf } from '../../src/core/config-rules.js';
 import { cuBusFields } from './cu16-schema.js';
 
@@ -12,7 +12,7 @@ export const locksCu48Schema = () =>
     driver: z.literal('cu48'),
     ...cuBusFields(),
     /** Where the door state comes from: the lock's hook (latch released = open, the default) or nowhere. The CU48 status carries no sensor bits. */
-    doorSensor: oneOf(['hook', 'none']).default('hook'),
+    doorSensor: z._default(oneOf(['hook', 'none']), 'hook'),
   });
 
 export type LocksCu48Config = z.output<ReturnType<typeof locksCu48Schema>>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { bool, gpio, int, list, mustBe, obj } from '../../src/core/config-rules.js';
 
 /**
@@ -18,27 +18,25 @@ export const gpioRelaySchema = () =>
     /** GPIO line reading the door's reed switch. */
     doorGpio: gpio(),
     /** true when the relay board switches on at a low level (most opto-isolated boards). */
-    relayActiveLow: bool().default(false),
+    relayActiveLow: z._default(bool(), false),
     /** The level the door input reads when the door is open (1 for a normally-closed reed to ground with a pull-up). */
-    doorOpenValue: z
-      .union([z.literal(0), z.literal(1)], { error: mustBe('0 or 1 (the door input value that means open)') })
-      .default(1),
+    doorOpenValue: z._default(z.union([z.literal(0), z.literal(1)], { error: mustBe('0 or 1 (the door input value that means open)') }), 1),
   });
 
 const shape = () => ({
   /** How long the relay is energised per unlock. */
-  pulseMs: int(10, MAX_PULSE_MS).default(500),
+  pulseMs: z._default(int(10, MAX_PULSE_MS), 500),
   /** How long after the pulse starts the door may take to open before the unlock is `unconfirmed`. */
-  confirmMs: int(100, 60_000).default(2000),
+  confirmMs: z._default(int(100, 60_000), 2000),
   /** Quiet time on a door input before its level counts (reed switches bounce for ~20 ms). */
-  debounceMs: int(0, 1000).default(30),
+  debounceMs: z._default(int(0, 1000), 30),
   /** Door inputs are also read this often, in case an edge is missed. */
-  pollMs: int(20, 60_000).default(250),
-  relays: list(gpioRelaySchema(), 'a non-empty list of relays').min(1, { error: 'needs at least one relay' }),
+  pollMs: z._default(int(20, 60_000), 250),
+  relays: list(gpioRelaySchema(), 'a non-empty list of relays').check(z.minLength(1, { error: 'needs at least one relay' })),
 });
 
 /** One lock per channel, one use per GPIO line (a relay line read as a door would open a door by itself). */
-function check(l: { relays: Array<{ channel: number; relayGpio: number; doorGpio: number }> }, ctx: z.RefinementCtx): void {
+function check(l: { relays: Array<{ channel: number; relayGpio: number; doorGpio: number }> }, ctx: z.core.$RefinementCtx): void {
   const channels = new Map<number, number>();
   const lines = new Map<number, string>();
   l.relays.forEach((r, i) => {
@@ -55,9 +53,9 @@ function check(l: { relays: Array<{ channel: number; relayGpio: number; doorGpio
 }
 
 /** Builds the driver's options schema (GpioLockBank's constructor). */
-export const gpioLockOptionsSchema = () => obj(shape()).superRefine(check);
+export const gpioLockOptionsSchema = () => obj(shape()).check(z.superRefine(check));
 /** Builds the config entry's schema. */
-export const locksGpioSchema = () => obj({ driver: z.literal('gpio'), ...shape() }).superRefine(check);
+export const locksGpioSchema = () => obj({ driver: z.literal('gpio'), ...shape() }).check(z.superRefine(check));
 
 /** The options as written (defaults optional). */
 export type GpioLockConfig = z.input<ReturnType<typeof gpioLockOptionsSchema>>;

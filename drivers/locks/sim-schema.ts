@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { bool, obj } from '../../src/core/config-rules.js';
 
 /**
@@ -10,5 +10,5 @@ import { bool, obj } from '../../src/core/config-rules.js';
 export const locksSimSchema = () =>
   obj({
     driver: z.literal('sim'),
-    itemSensors: bool().default(false),
+    itemSensors: z._default(bool(), false),
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../src/core/zod.js';
 import { baudRate, obj, serialPath } from '../../src/core/config-rules.js';
 
 /** `devices.scanner` for a barcode scanner in serial (or USB CDC) mode. */
@@ -6,7 +6,7 @@ export const scannerSerialSchema = () =>
   obj({
     driver: z.literal('serial'),
     path: serialPath(),
-    baudRate: baudRate().default(9600),
+    baudRate: z._default(baudRate(), 9600),
   });
 
 export type ScannerSerialConfig = z.output<ReturnType<typeof scannerSerialSchema>>;

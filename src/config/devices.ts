@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from '../core/zod.js';
 import { cardPcscSchema } from '../../drivers/card/pcsc-schema.js';
 import { fingerprintR30xSchema } from '../../drivers/fingerprint/r30x-schema.js';
 import { keypadGpioMatrixSchema } from '../../drivers/keypad/matrix-schema.js';
@@ -34,12 +34,12 @@ const cashDrivers = { sim: simSchema, id003: cashId003Schema };
 /** Builds the device section's schema; each driver's own schema is built when an entry first names it. */
 export function devicesSchema() {
   return obj({
-    keypad: driverUnion(keypadDrivers).prefault({ driver: 'sim' }),
-    scanner: driverUnion(scannerDrivers).prefault({ driver: 'sim' }),
-    locks: driverUnion(locksDrivers).prefault({ driver: 'sim' }),
-    fingerprint: driverUnion(fingerprintDrivers).nullable().default(null),
-    card: driverUnion(cardDrivers).nullable().default(null),
-    cash: driverUnion(cashDrivers).nullable().default(null),
+    keypad: z.prefault(driverUnion(keypadDrivers), { driver: 'sim' }),
+    scanner: z.prefault(driverUnion(scannerDrivers), { driver: 'sim' }),
+    locks: z.prefault(driverUnion(locksDrivers), { driver: 'sim' }),
+    fingerprint: z._default(z.nullable(driverUnion(fingerprintDrivers)), null),
+    card: z._default(z.nullable(driverUnion(cardDrivers)), null),
+    cash: z._default(z.nullable(driverUnion(cashDrivers)), null),
   });
 }
 

@@ -77,7 +77,7 @@ export function validateConfig(
   const schema = configSchema();
   const parsed = schema.safeParse(raw, { reportInput: true });
   const rawDevices = isObject(raw) ? raw.devices : undefined;
-  const devices = schema.shape.devices.unwrap().safeParse(rawDevices);
+  const devices = schema.shape.devices._zod.def.innerType.safeParse(rawDevices);
   const problems: Problem[] = [
     ...(parsed.success ? [] : problemsFromIssues(parsed.error.issues)),
     ...crossChecks(raw, devices.success ? devices.data.locks : undefined),

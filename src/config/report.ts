@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { ALLOWED_PREFIX, show } from './rules.js';
 
 /** One thing wrong with a config: where (a JSON path) and what is allowed there. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { devicesSchema } from './devices.js';
 import { LOG_LEVELS, LOG_MODULES, type LogLevel, type LogModule } from '../core/log-modules.js';
 import { b64u, bool, hex64, id, int, list, mustBe, nonEmpty, obj, oneOf, rfc3339Time, show, text } from './rules.js';
@@ -16,7 +16,7 @@ z.config({ jitless: true });
  */
 
 const trustEntrySchema = () =>
-  z.union([hex64(), obj({ key: hex64(), notAfter: rfc3339Time().optional() }, 'an object')], {
+  z.union([hex64(), obj({ key: hex64(), notAfter: z.optional(rfc3339Time()) }, 'an object')], {
     error: (iss) =>
       iss.code === 'invalid_union' && typeof iss.input === 'string'
         ? `${show(iss.input)} must be 64 hex digits (a 32-byte Ed25519 public key)`
@@ -32,9 +32,9 @@ const trustMapSchema = () =>
 export const trustSchema = () => {
   const trustMap = trustMapSchema();
   return obj({
-    sellers: trustMap.default({}),
+    sellers: z._default(trustMap, {}),
     /** Operator services: they may ack alarms, nothing else (protocol.md). */
-    operators: trustMap.default({}),
+    operators: z._default(trustMap, {}),
   });
 };
 
@@ -42,33 +42,32 @@ const BROKER_URL_PHRASE = '"embedded" or an mqtt:// or mqtts:// URL, like mqtts:
 
 export const brokerSchema = () =>
   obj({
-    url: z
-      .string({ error: mustBe(BROKER_URL_PHRASE) })
-      .refine(brokerUrlOk, { error: mustBe(BROKER_URL_PHRASE) })
-      .default('embedded'),
-    embeddedPort: int(0, 65_535).default(0),
-    ca: nonEmpty('a path to a PEM file').optional(),
-    cert: nonEmpty('a path to a PEM file').optional(),
-    key: nonEmpty('a path to a PEM file').optional(),
-    username: z.string({ error: mustBe('a string') }).optional(),
-    password: z.string({ error: mustBe('a string') }).optional(),
-    keepaliveSeconds: int(0, 65_535).default(30),
-    reconnectMaxMs: int(1000, 3_600_000).default(30_000),
-    mqttVersion: oneOf(['3.1.1', '5']).default('3.1.1'),
-  }).superRefine((b, ctx) => {
-    // A client certificate without its key (or the reverse) cannot be used: say so now, not at connect time.
-    if ((b.cert === undefined) !== (b.key === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [b.cert === undefined ? 'cert' : 'key'],
-        message: 'cert and key go together: give both (client certificate and its private key) or neither',
-      });
-    }
-  });
+    url: z._default(z.string({ error: mustBe(BROKER_URL_PHRASE) }).check(z.refine(brokerUrlOk, { error: mustBe(BROKER_URL_PHRASE) })), 'embedded'),
+    embeddedPort: z._default(int(0, 65_535), 0),
+    ca: z.optional(nonEmpty('a path to a PEM file')),
+    cert: z.optional(nonEmpty('a path to a PEM file')),
+    key: z.optional(nonEmpty('a path to a PEM file')),
+    username: z.optional(z.string({ error: mustBe('a string') })),
+    password: z.optional(z.string({ error: mustBe('a string') })),
+    keepaliveSeconds: z._default(int(0, 65_535), 30),
+    reconnectMaxMs: z._default(int(1000, 3_600_000), 30_000),
+    mqttVersion: z._default(oneOf(['3.1.1', '5']), '3.1.1'),
+  }).check(
+    z.superRefine((b, ctx) => {
+      // A client certificate without its key (or the reverse) cannot be used: say so now, not at connect time.
+      if ((b.cert === undefined) !== (b.key === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [b.cert === undefined ? 'cert' : 'key'],
+          message: 'cert and key go together: give both (client certificate and its private key) or neither',
+        });
+      }
+    }),
+  );
 
 /** A backoff's cap (`cap`) must be at least its first wait (`start`). */
 function capAtLeastStart<C extends string, S extends string>(cap: C, start: S) {
-  return (o: Record<C | S, number>, ctx: z.RefinementCtx): void => {
+  return (o: Record<C | S, number>, ctx: z.core.$RefinementCtx): void => {
     if (o[cap] < o[start]) {
       ctx.addIssue({ code: 'custom', path: [cap], message: `${o[cap]} is below ${start} (${o[start]}): the cap must be at least the start` });
     }
@@ -110,13 +109,15 @@ const courierPinSchema = () =>
     r: int(1, 16),
     p: int(1, 1),
     hash: b64u(32),
-  }).superRefine((p, ctx) => {
-    // Refinements also run when a field only failed its range: judge the memory only for in-range values.
-    const inRange = p.logN >= 14 && p.logN <= 18 && p.r >= 1 && p.r <= 16;
-    if (inRange && 128 * p.r * 2 ** p.logN > 256 * 1024 * 1024) {
-      ctx.addIssue({ code: 'custom', path: ['r'], message: `logN ${p.logN} with r ${p.r} needs more than 256 MiB: lower one` });
-    }
-  });
+  }).check(
+    z.superRefine((p, ctx) => {
+      // Refinements also run when a field only failed its range: judge the memory only for in-range values.
+      const inRange = p.logN >= 14 && p.logN <= 18 && p.r >= 1 && p.r <= 16;
+      if (inRange && 128 * p.r * 2 ** p.logN > 256 * 1024 * 1024) {
+        ctx.addIssue({ code: 'custom', path: ['r'], message: `logN ${p.logN} with r ${p.r} needs more than 256 MiB: lower one` });
+      }
+    }),
+  );
 
 export const courierSchema = () =>
   obj({
@@ -134,72 +135,91 @@ export function configSchema() {
   return obj(
     {
       kioskId: id(),
-      dataDir: nonEmpty('a folder path').default('./data'),
-      log: obj({
-        level: oneOf(LOG_LEVELS).default('info'),
-        // A strict object: a module name that is not one of these is an error naming the key.
-        modules: obj(Object.fromEntries(LOG_MODULES.map((m) => [m, oneOf(LOG_LEVELS).optional()])) as Record<LogModule, z.ZodOptional<z.ZodEnum<{ [K in LogLevel]: K }>>>).default({}),
-      }).prefault({}),
-      http: obj({
-        host: nonEmpty('a host name or address to listen on').default('127.0.0.1'),
-        port: int(0, 65_535).default(8080),
-      }).prefault({}),
-      broker: brokerSchema().prefault({}),
-      trust: trustSchema().prefault({}),
-      compartments: list(compartmentSchema(), 'a list of compartments').default([]),
-      devices: devicesSchema().prefault({}),
-      policy: obj({
-        verification: oneOf(['offline', 'online', 'online-then-offline', 'both']).default('online-then-offline'),
-        allowMode0: bool().default(true),
-        onlineTimeoutMs: int(100, 60_000).default(4000),
-      }).prefault({}),
-      attempts: obj({
-        perParcel: int(1, 1000).default(10),
-        perParcelOnline: int(1, 1000).default(5),
-        parcelFreeFailures: int(0, 1000).default(2),
-        parcelWaitStartMs: int(0, 86_400_000).default(10_000),
-        parcelWaitMaxMs: int(0, 86_400_000).default(300_000),
-        kioskSprayParcels: int(1, 1_000_000).default(3),
-        kioskBackoffStartMs: int(0, 86_400_000).default(30_000),
-        kioskBackoffMaxMs: int(0, 86_400_000).default(900_000),
-        kioskWindowMs: int(1000, 7 * 86_400_000).default(3_600_000),
-      })
-        .superRefine(capAtLeastStart('kioskBackoffMaxMs', 'kioskBackoffStartMs'))
-        .prefault({}),
-      hold: obj({
-        defaultDays: int(1, 365).default(7),
-        /** How often parcels past their hold are looked for (a handover past its hold is refused at once regardless). */
-        sweepMs: int(1000, 86_400_000).default(60_000),
-      }).prefault({}),
-      doors: obj({
-        openGraceMs: int(1000, 86_400_000).default(30_000),
-        closeReminderMs: int(1000, 86_400_000).default(60_000),
-        closeTimeoutMs: int(1000, 86_400_000).default(180_000),
-        leftOpenAlarmMs: int(1000, 86_400_000).default(120_000),
-      }).prefault({}),
-      couriers: list(courier, 'a list of couriers').default([]),
+      dataDir: z._default(nonEmpty('a folder path'), './data'),
+      log: z.prefault(
+        obj({
+          level: z._default(oneOf(LOG_LEVELS), 'info'),
+          // A strict object: a module name that is not one of these is an error naming the key.
+          modules: z._default(obj(Object.fromEntries(LOG_MODULES.map((m) => [m, z.optional(oneOf(LOG_LEVELS))])) as Record<LogModule, z.ZodMiniOptional<z.ZodMiniEnum<{ [K in LogLevel]: K }>>>), {}),
+        }),
+        {},
+      ),
+      http: z.prefault(
+        obj({
+          host: z._default(nonEmpty('a host name or address to listen on'), '127.0.0.1'),
+          port: z._default(int(0, 65_535), 8080),
+        }),
+        {},
+      ),
+      broker: z.prefault(brokerSchema(), {}),
+      trust: z.prefault(trustSchema(), {}),
+      compartments: z._default(list(compartmentSchema(), 'a list of compartments'), []),
+      devices: z.prefault(devicesSchema(), {}),
+      policy: z.prefault(
+        obj({
+          verification: z._default(oneOf(['offline', 'online', 'online-then-offline', 'both']), 'online-then-offline'),
+          allowMode0: z._default(bool(), true),
+          onlineTimeoutMs: z._default(int(100, 60_000), 4000),
+        }),
+        {},
+      ),
+      attempts: z.prefault(
+        obj({
+          perParcel: z._default(int(1, 1000), 10),
+          perParcelOnline: z._default(int(1, 1000), 5),
+          parcelFreeFailures: z._default(int(0, 1000), 2),
+          parcelWaitStartMs: z._default(int(0, 86_400_000), 10_000),
+          parcelWaitMaxMs: z._default(int(0, 86_400_000), 300_000),
+          kioskSprayParcels: z._default(int(1, 1_000_000), 3),
+          kioskBackoffStartMs: z._default(int(0, 86_400_000), 30_000),
+          kioskBackoffMaxMs: z._default(int(0, 86_400_000), 900_000),
+          kioskWindowMs: z._default(int(1000, 7 * 86_400_000), 3_600_000),
+        }).check(z.superRefine(capAtLeastStart('kioskBackoffMaxMs', 'kioskBackoffStartMs'))),
+        {},
+      ),
+      hold: z.prefault(
+        obj({
+          defaultDays: z._default(int(1, 365), 7),
+          /** How often parcels past their hold are looked for (a handover past its hold is refused at once regardless). */
+          sweepMs: z._default(int(1000, 86_400_000), 60_000),
+        }),
+        {},
+      ),
+      doors: z.prefault(
+        obj({
+          openGraceMs: z._default(int(1000, 86_400_000), 30_000),
+          closeReminderMs: z._default(int(1000, 86_400_000), 60_000),
+          closeTimeoutMs: z._default(int(1000, 86_400_000), 180_000),
+          leftOpenAlarmMs: z._default(int(1000, 86_400_000), 120_000),
+        }),
+        {},
+      ),
+      couriers: z._default(list(courier, 'a list of couriers'), []),
       /** Staff at a counter: they check parcels in and hand them over across it (same shape as couriers). */
-      clerks: list(courier, 'a list of clerks').default([]),
+      clerks: z._default(list(courier, 'a list of clerks'), []),
       /** Operators maintaining the kiosk on site: open a compartment, take one out of service (same shape as couriers). */
-      operators: list(courier, 'a list of operators').default([]),
-      outbox: obj({
-        retryStartMs: int(100, 3_600_000).default(1000),
-        retryMaxMs: int(1000, 86_400_000).default(60_000),
-      })
-        .superRefine(capAtLeastStart('retryMaxMs', 'retryStartMs'))
-        .prefault({}),
-      demo: obj({ parcels: int(0, 20).default(0) }).prefault({}),
+      operators: z._default(list(courier, 'a list of operators'), []),
+      outbox: z.prefault(
+        obj({
+          retryStartMs: z._default(int(100, 3_600_000), 1000),
+          retryMaxMs: z._default(int(1000, 86_400_000), 60_000),
+        }).check(z.superRefine(capAtLeastStart('retryMaxMs', 'retryStartMs'))),
+        {},
+      ),
+      demo: z.prefault(obj({ parcels: z._default(int(0, 20), 0) }), {}),
       /** The public screen: first language, time zone for times shown, on-screen keypad, bank map, how long a screen waits for input. */
-      screen: obj({
-        lang: oneOf(['en', 'ja']).default('en'),
-        returnToIdleMs: int(1000, 3_600_000).default(30_000),
-        timeZone: z
-          .string({ error: mustBe('an IANA time zone like Asia/Tokyo') })
-          .refine(isTimeZone, { error: mustBe('an IANA time zone like Asia/Tokyo') })
-          .optional(),
-        keypad: bool().default(false),
-        bankRows: int(1, 64).default(4),
-      }).prefault({}),
+      screen: z.prefault(
+        obj({
+          lang: z._default(oneOf(['en', 'ja']), 'en'),
+          returnToIdleMs: z._default(int(1000, 3_600_000), 30_000),
+          timeZone: z.optional(
+            z.string({ error: mustBe('an IANA time zone like Asia/Tokyo') }).check(z.refine(isTimeZone, { error: mustBe('an IANA time zone like Asia/Tokyo') })),
+          ),
+          keypad: z._default(bool(), false),
+          bankRows: z._default(int(1, 64), 4),
+        }),
+        {},
+      ),
     },
     'a JSON object',
   );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 /**
  * Small schema builders whose error messages say what is allowed, so a person
@@ -30,29 +30,25 @@ export function mustBe(phrase: string): (iss: { input?: unknown }) => string {
 }
 
 /** A whole number in [min, max]. */
-export function int(min: number, max: number): z.ZodNumber {
-  return z
-    .number({ error: mustBe(`a whole number from ${min} to ${max}`) })
-    .int()
-    .min(min)
-    .max(max);
+export function int(min: number, max: number): z.ZodMiniNumber<number> {
+  return z.number({ error: mustBe(`a whole number from ${min} to ${max}`) }).check(z.int(), z.minimum(min), z.maximum(max));
 }
 
-export function bool(): z.ZodBoolean {
+export function bool(): z.ZodMiniBoolean<boolean> {
   return z.boolean({ error: mustBe('true or false') });
 }
 
 /** A string matching `re`, described by `phrase`. */
-export function text(re: RegExp, phrase: string): z.ZodString {
-  return z.string({ error: mustBe(phrase) }).regex(re);
+export function text(re: RegExp, phrase: string): z.ZodMiniString<string> {
+  return z.string({ error: mustBe(phrase) }).check(z.regex(re));
 }
 
-export function nonEmpty(phrase: string): z.ZodString {
-  return z.string({ error: mustBe(phrase) }).min(1);
+export function nonEmpty(phrase: string): z.ZodMiniString<string> {
+  return z.string({ error: mustBe(phrase) }).check(z.minLength(1));
 }
 
 /** One of a few strings. */
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T): z.ZodEnum<{ [K in T[number]]: K }> {
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T): z.ZodMiniEnum<{ [K in T[number]]: K }> {
   const list = values.join(', ');
   return z.enum(values, {
     error: (iss) =>
@@ -71,7 +67,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export const ALLOWED_PREFIX = 'allowed: ';
 
 /** A strict object: a key it does not know is an error (a typo must not pass silently). */
-export function obj<S extends z.ZodRawShape>(shape: S, what = 'an object'): z.ZodObject<S, z.core.$strict> {
+export function obj<S extends z.core.$ZodShape>(shape: S, what = 'an object'): z.ZodMiniObject<S, z.core.$strict> {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (iss) => {
@@ -82,21 +78,21 @@ export function obj<S extends z.ZodRawShape>(shape: S, what = 'an object'): z.Zo
 }
 
 /** A list of `item`. */
-export function list<T extends z.ZodType>(item: T, what: string): z.ZodArray<T> {
+export function list<T extends z.core.SomeType>(item: T, what: string): z.ZodMiniArray<T> {
   return z.array(item, { error: mustBe(what) });
 }
 
 /** A serial device path: every driver that names one needs a non-empty string. */
-export function serialPath(): z.ZodString {
+export function serialPath(): z.ZodMiniString<string> {
   return nonEmpty('the serial device path, like /dev/ttyUSB0 or /dev/serial/by-id/…');
 }
 
-export function baudRate(): z.ZodNumber {
+export function baudRate(): z.ZodMiniNumber<number> {
   return int(110, 4_000_000);
 }
 
 /** A GPIO line number. */
-export function gpio(): z.ZodNumber {
+export function gpio(): z.ZodMiniNumber<number> {
   return int(0, 65_535);
 }
 
@@ -104,7 +100,7 @@ export function gpio(): z.ZodNumber {
 export const simSchema = () => obj({ driver: z.literal('sim') });
 
 /** The schema builders of one device class's drivers, by driver name. */
-export type DriverBuilders = Readonly<Record<string, () => z.ZodType>>;
+export type DriverBuilders = Readonly<Record<string, () => z.ZodMiniType>>;
 
 /** What a device class's entry parses to: one of its drivers' entries. */
 export type DriverOutput<B extends DriverBuilders> = z.output<ReturnType<B[keyof B]>>;
@@ -116,10 +112,10 @@ export type DriverOutput<B extends DriverBuilders> = z.output<ReturnType<B[keyof
  * reported at `<path>.driver`, and the message lists this class's drivers in
  * the order given, so adding a driver is adding its builder.
  */
-export function driverUnion<const B extends DriverBuilders>(builders: B): z.ZodType<DriverOutput<B>, unknown> {
+export function driverUnion<const B extends DriverBuilders>(builders: B): z.ZodMiniType<DriverOutput<B>, unknown> {
   const list = Object.keys(builders).join(', ');
-  const built = new Map<string, z.ZodType>();
-  const schemaOf = (driver: string): z.ZodType => {
+  const built = new Map<string, z.ZodMiniType>();
+  const schemaOf = (driver: string): z.ZodMiniType => {
     let schema = built.get(driver);
     if (schema === undefined) {
       schema = builders[driver]();
@@ -127,29 +123,32 @@ export function driverUnion<const B extends DriverBuilders>(builders: B): z.ZodT
     }
     return schema;
   };
-  return z.unknown().transform((input, payload) => {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      const message = mustBe(`an object with "driver": one of ${list}`)({ input });
-      payload.issues.push({ code: 'invalid_type', expected: 'object', input, message });
+  return z.pipe(
+    z.unknown(),
+    z.transform((input, payload) => {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        const message = mustBe(`an object with "driver": one of ${list}`)({ input });
+        payload.issues.push({ code: 'invalid_type', expected: 'object', input, message });
+        return input as DriverOutput<B>;
+      }
+      const driver = (input as { driver?: unknown }).driver;
+      if (typeof driver === 'string' && Object.hasOwn(builders, driver)) {
+        // Run as a member of a union would: the issues keep their paths and are finished (worded) with the rest.
+        const r = schemaOf(driver)._zod.run({ value: input, issues: [] }, { async: false });
+        if (r instanceof Promise) throw new Error('a driver schema must not be async');
+        payload.issues.push(...r.issues);
+        return r.value as DriverOutput<B>;
+      }
+      const message =
+        driver === undefined
+          ? `is required: one of ${list}`
+          : typeof driver === 'string'
+            ? `${show(driver)} is not one of ${list}`
+            : `must be one of ${list}, not ${show(driver)}`;
+      payload.issues.push({ code: 'invalid_union', errors: [], note: 'No matching discriminator', discriminator: 'driver', input, path: ['driver'], message });
       return input as DriverOutput<B>;
-    }
-    const driver = (input as { driver?: unknown }).driver;
-    if (typeof driver === 'string' && Object.hasOwn(builders, driver)) {
-      // Run as a member of a union would: the issues keep their paths and are finished (worded) with the rest.
-      const r = schemaOf(driver)._zod.run({ value: input, issues: [] }, { async: false });
-      if (r instanceof Promise) throw new Error('a driver schema must not be async');
-      payload.issues.push(...r.issues);
-      return r.value as DriverOutput<B>;
-    }
-    const message =
-      driver === undefined
-        ? `is required: one of ${list}`
-        : typeof driver === 'string'
-          ? `${show(driver)} is not one of ${list}`
-          : `must be one of ${list}, not ${show(driver)}`;
-    payload.issues.push({ code: 'invalid_union', errors: [], note: 'No matching discriminator', discriminator: 'driver', input, path: ['driver'], message });
-    return input as DriverOutput<B>;
-  });
+    }),
+  );
 }
 
 /**
@@ -157,7 +156,7 @@ export function driverUnion<const B extends DriverBuilders>(builders: B): z.ZodT
  * schema and messages as the config file; throws one error listing every
  * problem. Returns the options with their defaults filled in.
  */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseOptions<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const r = schema.safeParse(input, { reportInput: true });
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  ${what}${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);

@@ -3,7 +3,7 @@
  * once per union, and words its problems as the config report expects.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { driverUnion, int, obj } from '../../../src/core/config-rules.js';
 
 function counted() {
@@ -15,13 +15,13 @@ function counted() {
     },
     serial: () => {
       built.push('serial');
-      return obj({ driver: z.literal('serial'), baudRate: int(110, 4_000_000).default(9600) });
+      return obj({ driver: z.literal('serial'), baudRate: z._default(int(110, 4_000_000), 9600) });
     },
   });
   return { built, union };
 }
 
-function messages(r: { success: boolean; error?: z.ZodError }): string[] {
+function messages(r: { success: boolean; error?: z.core.$ZodError }): string[] {
   return r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
 }
 
