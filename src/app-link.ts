@@ -39,6 +39,8 @@ export function linkFromConfig(config: Config, onBroker?: (b: EmbeddedBroker) =>
       lockerCounts: () => store.compartments.counts(),
       version: kioskVersion(),
       commands,
+      // startKiosk gives the first state once its devices are known (it starts the link while they open).
+      statusHeld: true,
       statusExtra: () => ({ configHash: configHash(config), uptimeSeconds: Math.floor(process.uptime()) }),
     });
     link.start();

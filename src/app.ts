@@ -152,16 +152,6 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
       onChange: () => onDevices(),
     });
     for (const { driver: d } of roles(devices)) d.on('error', (err: Error) => log.warn({ device: d.name, err: err.message }, 'device fault'));
-    await supervisor.start();
-    // Devices handed in by the caller are the caller's to close (a test restarting the kiosk keeps its hardware).
-    cleanup.push(() => supervisor.stop());
-    if (!o.devices) {
-      cleanup.push(async () => {
-        for (const { driver } of roles(devices)) await driver.close();
-        for (const d of devices.others) await d.close();
-      });
-    }
-
     const commands = operatorActions({
       store,
       locks: devices.locks,
@@ -171,11 +161,27 @@ export async function startKiosk(o: StartOptions): Promise<RunningKiosk> {
       clock,
       facts: () => ({ kioskId: config.kioskId, uptimeSeconds: Math.floor(process.uptime()), link: { connected: link?.connected ?? false } }),
     });
-    const link: LinkPart | null = o.link ? await o.link({ store, identity, sellers, operators, log: log.child({ ns: 'link' }), clock, commands, alarm }) : null;
+    // The seller link (the embedded broker, the connection) starts while the devices open: its work fills
+    // the wait for their handshakes. Its status waits for the state set below, once the devices are known.
+    const [opened, linked] = await Promise.allSettled([
+      supervisor.start(),
+      o.link ? o.link({ store, identity, sellers, operators, log: log.child({ ns: 'link' }), clock, commands, alarm }) : Promise.resolve(null),
+    ]);
+    // Devices handed in by the caller are the caller's to close (a test restarting the kiosk keeps its hardware).
+    cleanup.push(() => supervisor.stop());
+    if (!o.devices) {
+      cleanup.push(async () => {
+        for (const { driver } of roles(devices)) await driver.close();
+        for (const d of devices.others) await d.close();
+      });
+    }
+    if (linked.status === 'rejected') throw linked.reason;
+    const link: LinkPart | null = linked.value;
+    if (link) cleanup.push(() => link.stop());
+    if (opened.status === 'rejected') throw opened.reason;
     const stateNow = (): 'online' | 'degraded' | 'maintenance' => (supervisor.manualState.whole ? 'maintenance' : supervisor.degraded ? 'degraded' : 'online');
     if (link) {
       reporter.onQueued(() => link.kick());
-      cleanup.push(() => link.stop());
       link.setState?.(stateNow());
     }
     // Keys typed on the screen (touch keypad, keyboard) join the hardware keypad's.

@@ -52,6 +52,11 @@ export interface SellerLinkOptions {
    * to take (it was skipped and acknowledged): the app raises an operator alarm.
    */
   onOversized?: (detail: string) => void;
+  /**
+   * No status is published until the first setState(): the app gives it once its devices are known, so a
+   * link that connects while they are still opening never says `online` for a kiosk that is not.
+   */
+  statusHeld?: boolean;
   /** Which manifest payloads are opened in a worker thread, and with which module (tests; default: above 256 KiB, the built worker). */
   manifestWorker?: ManifestWorkerOptions;
 }
@@ -81,7 +86,7 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
   private readonly checks: OnlineChecks;
   private readonly inbound: Inbound;
   private readonly log: Log;
-  private state: KioskState = 'online';
+  private state: KioskState | null;
   private pruneTimer: TimerHandle | null = null;
   private started = false;
   private stopped = false;
@@ -90,6 +95,7 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
 
   constructor(private readonly o: SellerLinkOptions) {
     super();
+    this.state = o.statusHeld ? null : 'online';
     if (!isId(o.kioskId)) throw new LinkError('bad-option', `kioskId ${JSON.stringify(o.kioskId)} is not 1-64 of A-Z a-z 0-9 . _ -`);
     if (o.signer.id !== o.kioskId) throw new LinkError('bad-option', 'the signer id must be the kiosk id');
     this.log = o.log.child({ module: 'link' });
@@ -226,9 +232,9 @@ export class SellerLink extends TypedEmitter<SellerLinkEvents> {
     this.publishStatus();
   }
 
-  /** Publishes the retained status now (no-op when not connected: it is sent on connect). */
+  /** Publishes the retained status now (no-op when not connected: it is sent on connect; or while held). */
   publishStatus(): void {
-    if (!this.connected) return;
+    if (!this.connected || this.state === null) return;
     let payload: Buffer;
     try {
       payload = this.statusPayload(this.state);

@@ -61,3 +61,29 @@ describe.each<BrokerKind>(['mosquitto', 'aedes'])('kiosk status over %s', (kind)
     expect(body).toMatchObject({ type: 'kiosk.status', state: 'offline', version: '0.1.0-test', lockers: { free: 5, total: 12 } });
   });
 });
+
+describe('a held status (the app starts its link while its devices open)', () => {
+  it('publishes nothing on connect, then the state it is given first', async () => {
+    const broker = await startBroker('mosquitto');
+    const kiosk = makeKiosk({ kioskId: 'kiosk-held', url: broker.url, sellers: { s1: sellerSigner('s1').keys }, link: { statusHeld: true } });
+    try {
+      const c = await rawClient(broker.url);
+      const states: string[] = [];
+      c.on('message', (_t, p) => {
+        const o = openEnvelope(p, createTrustStore({ 'kiosk-held': [kiosk.identity.ed25519Public] }));
+        if (o.ok) states.push(String(o.body.state));
+      });
+      await c.subscribeAsync('pk/v1/kiosk/kiosk-held/status', { qos: 1 });
+      await connectKiosk(kiosk);
+      await sleep(300);
+      expect(states).toEqual([]);
+      kiosk.link.setState('degraded');
+      await waitFor(() => states.length > 0, 'the first status');
+      expect(states).toEqual(['degraded']);
+      await c.endAsync();
+    } finally {
+      await kiosk.close();
+      await broker.close();
+    }
+  });
+});
