@@ -67,7 +67,7 @@ describe('V8 flags applied by the launcher', () => {
   const flags = unitEnvironment().PICKUP_KIOSK_V8_FLAGS;
 
   it('are set by the unit', () => {
-    expect(flags).toMatch(/--max-opt=0/);
+    expect(flags).toMatch(/--max-opt=1/);
   });
 
   it('come after every built-in module a kiosk loads by the time it is ready, and leave its code cache good', async () => {
