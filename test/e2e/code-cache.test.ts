@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import { assertBuilt } from '../support/built.js';
+import { startThenStop } from '../support/start-stop.js';
 import { tempDir } from '../support/tmp.js';
 
 const root = packageRoot();
@@ -20,22 +21,8 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** Runs `start` until it is running and connected to its broker, then stops it with SIGTERM; returns its output and exit code. */
-async function startAndStop(configPath: string, dataDir: string, cacheDir: string): Promise<{ out: string; code: number | null }> {
-  const child = spawn(process.execPath, [join(root, 'bin/pickup-kiosk.js'), 'start', '--config', configPath, '--data-dir', dataDir, '--http-port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CACHE_DIRECTORY: cacheDir },
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const end = Date.now() + 60_000;
-  while (!(out.includes(' running — ') && out.includes(' connected to the broker ')) && child.exitCode === null && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGTERM');
-  return { out, code: await exited };
+function startAndStop(configPath: string, dataDir: string, cacheDir: string): Promise<{ out: string; code: number | null }> {
+  return startThenStop(['--config', configPath, '--data-dir', dataDir, '--http-port', '0'], { CACHE_DIRECTORY: cacheDir });
 }
 
 function caches(dir: string): string[] {

@@ -6,13 +6,13 @@
  * - the bundle's own code cache, made under the flags, is accepted by the next start under the same flags.
  * And the flags are V8's: an unknown one is refused by name.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unitEnvironment } from '../../bench/unit-file.js';
 import { packageRoot } from '../../src/config/index.js';
 import { assertBuilt } from '../support/built.js';
+import { startThenStop } from '../support/start-stop.js';
 import { tempDir } from '../support/tmp.js';
 
 const root = packageRoot();
@@ -44,23 +44,10 @@ process.stdout.write = function (chunk, ...rest) {
 };
 `;
 
-async function startAndStop(dir: string, env: NodeJS.ProcessEnv): Promise<{ out: string; code: number | null }> {
+function startAndStop(dir: string, env: NodeJS.ProcessEnv): Promise<{ out: string; code: number | null }> {
   const configPath = join(dir, 'kiosk.json');
   writeFileSync(configPath, JSON.stringify({ kioskId: 'flags', demo: { parcels: 0 } }));
-  const child = spawn(process.execPath, [join(root, 'bin/pickup-kiosk.js'), 'start', '--config', configPath, '--data-dir', join(dir, 'data'), '--http-port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CACHE_DIRECTORY: join(dir, 'cache'), ...env },
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const end = Date.now() + 60_000;
-  while (!(out.includes(' running — ') && out.includes(' connected to the broker ')) && child.exitCode === null && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGTERM');
-  return { out, code: await exited };
+  return startThenStop(['--config', configPath, '--data-dir', join(dir, 'data'), '--http-port', '0'], { CACHE_DIRECTORY: join(dir, 'cache'), ...env });
 }
 
 describe('V8 flags applied by the launcher', () => {
