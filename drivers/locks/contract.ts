@@ -59,6 +59,10 @@ export interface LockBank extends DriverBase, TypedEmitter<LockBankEvents> {
   state(channel: Channel): Promise<LockState>;
   /** Reads every channel's state. */
   states(): Promise<LockState[]>;
-  /** Commands every relay off / every lock locked. Called at start. */
-  lockAll(): Promise<void>;
+  /**
+   * Commands every relay off / every lock locked. Called at start. `known` is every channel's state as
+   * read just before: a bank that can only read its locks (they latch by themselves) uses it instead of
+   * reading again.
+   */
+  lockAll(known?: readonly LockState[]): Promise<void>;
 }

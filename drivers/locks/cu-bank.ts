@@ -232,10 +232,11 @@ export abstract class CuLockBank extends TypedEmitter<CuBankEvents> implements L
   /**
    * Kerong locks are self-locking and the board times each pulse itself, so there
    * is no relay to switch off and no command that forces a lock shut. This reads
-   * every lock and logs the ones not latched (their doors relatch when closed).
+   * every lock (or takes the states just read, `known`) and logs the ones not
+   * latched (their doors relatch when closed).
    */
-  async lockAll(): Promise<void> {
-    const all = await this.states();
+  async lockAll(known?: readonly LockState[]): Promise<void> {
+    const all = known ?? (await this.states());
     const unlatched = all.filter((s) => s.locked === false).map((s) => s.channel);
     const unknown = all.filter((s) => s.locked === null).map((s) => s.channel);
     if (unlatched.length) this.log.warn({ channels: unlatched }, 'locks not latched (they relatch when their doors are closed)');

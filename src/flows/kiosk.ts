@@ -91,8 +91,9 @@ export class Kiosk {
     const { store, locks, clock, log, config } = this.ctx;
     const problems = store.compartments.sync(config.compartments, clock.now());
     for (const p of problems) log.warn(p);
-    await locks.lockAll();
+    // Read once: a bank whose locks latch by themselves only reads them in lockAll (one round trip less).
     const states = await locks.states();
+    await locks.lockAll(states);
     const byChannel = new Map(states.map((s) => [s.channel, s]));
     // One transaction (one fsync) for every door, not one per compartment.
     store.tx(() => {

@@ -250,4 +250,12 @@ describe('CU16 driver (pipe + fake clock)', () => {
     expect(sims[0].requests.some((r) => r.cmd === CU16_CMD.boardStatus)).toBe(true);
     expect(sims[0].pulses).toHaveLength(1);
   });
+
+  it('lockAll with the states just read (as the kiosk starts) reads nothing again', async () => {
+    const { bank, sims, clock } = await rig();
+    const states = await settle(clock, bank.states());
+    sims[0].requests.length = 0;
+    await settle(clock, bank.lockAll(states));
+    expect(sims[0].requests).toEqual([]);
+  });
 });
