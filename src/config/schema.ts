@@ -3,11 +3,6 @@ import { devicesSchema } from './devices.js';
 import { LOG_LEVELS, LOG_MODULES, type LogLevel, type LogModule } from '../core/log-modules.js';
 import { b64u, bool, hex64, id, int, list, mustBe, nonEmpty, obj, oneOf, rfc3339Time, show, text } from './rules.js';
 
-// zod's JIT writes a parser per object schema with new Function() on its first
-// parse. A config is parsed once per process, so that compiling is pure cost at
-// start (and V8's code cache cannot keep eval'd code): parse without it.
-z.config({ jitless: true });
-
 /**
  * The kiosk's one config file. Every object is strict (an unknown key is an
  * error: a typo must not silently fall back to a default), every number is

@@ -3,7 +3,7 @@
  * once per union, and words its problems as the config report expects.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod/mini';
+import * as z from '../../../src/core/zod.js';
 import { driverUnion, int, obj } from '../../../src/core/config-rules.js';
 
 function counted() {
