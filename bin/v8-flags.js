@@ -4,7 +4,7 @@
 // Why not on node's command line: any V8 flag given there changes V8's flag hash, and node's own modules
 // (net, http, crypto, streams: a hundred of them) come with a code cache made for the default flags. V8
 // refuses that cache under another hash, so every one of them was parsed and compiled from source at every
-// start: ~125 million instructions, a fifth of a start (docs/benchmarks.md). So the built-in modules the
+// start: ~135 million instructions, a fourth of a start (docs/benchmarks.md). So the built-in modules the
 // kiosk uses are loaded first, from their cache, and only then are the flags set. The bundle's own code
 // cache is made and read after that, under the same flags, so V8 accepts it.
 //
@@ -69,4 +69,4 @@ function applyV8Flags(env = process.env) {
   require('node:v8').setFlagsFromString(flags.join(' '));
 }
 
-module.exports = { WARM, RUNTIME_FLAGS, applyV8Flags, parseV8Flags };
+module.exports = { applyV8Flags };

@@ -4,7 +4,7 @@
  * - no built-in module is loaded between the flags and the moment the kiosk is ready (one loaded then
  *   would be compiled from source under the changed flag hash: the launcher's list must name it);
  * - the bundle's own code cache, made under the flags, is accepted by the next start under the same flags.
- * And the flags are V8's: an unknown one is refused by name.
+ * And only the flags V8 reads as the kiosk runs are taken: any other is refused by name.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ describe('V8 flags applied by the launcher', () => {
     expect(statSync(join(cacheDir, made)).mtimeMs).toBe(mtime);
   }, 120_000);
 
-  it('refuses a flag V8 does not know, by name', async () => {
+  it('refuses a flag the launcher does not apply, by name', async () => {
     assertBuilt(root);
     const t = tempDir('pk-flags-');
     cleanups.push(t.cleanup);
